@@ -1,0 +1,102 @@
+import CLibPQ
+
+/// Names and types of a result's columns, shared by all its rows.
+public final class Columns: Sendable {
+    public let names: [String]
+    public let types: [OID]
+    let indexByName: [String: Int]
+
+    init(_ result: ResultHandle) {
+        let count = result.columnCount
+        var names = [String]()
+        var types = [OID]()
+        names.reserveCapacity(count)
+        types.reserveCapacity(count)
+        for index in 0..<count {
+            names.append(String(cString: PQfname(result.pointer, Int32(index))))
+            types.append(OID(rawValue: PQftype(result.pointer, Int32(index))))
+        }
+        self.names = names
+        self.types = types
+        var indexByName = [String: Int]()
+        for (index, name) in names.enumerated() where indexByName[name] == nil { indexByName[name] = index }
+        self.indexByName = indexByName
+    }
+
+    public var count: Int { names.count }
+}
+
+/// One row of a result. Values are decoded on demand from libpq's binary result.
+public struct Row: Sendable {
+    let result: ResultHandle
+    let rowIndex: Int32
+    public let columns: Columns
+
+    init(result: ResultHandle, rowIndex: Int, columns: Columns) {
+        self.result = result
+        self.rowIndex = Int32(rowIndex)
+        self.columns = columns
+    }
+
+    public func isNull(_ column: Int) -> Bool { PQgetisnull(result.pointer, rowIndex, Int32(column)) == 1 }
+
+    /// Decodes column `column` (0-based) as `T`. SQL NULL decodes only into an Optional.
+    public func decode<T: SQLDecodable>(_ column: Int, as type: T.Type = T.self) throws -> T {
+        guard column >= 0, column < columns.count else {
+            throw PQError(.decoding, "column index \(column) is out of range: the result has \(columns.count) columns")
+        }
+        do {
+            let col = Int32(column)
+            if PQgetisnull(result.pointer, rowIndex, col) == 1 { return try T.decodeNull() }
+            let length = Int(PQgetlength(result.pointer, rowIndex, col))
+            guard let value = PQgetvalue(result.pointer, rowIndex, col) else { return try T.decodeNull() }
+            return try T.decode(UnsafeRawBufferPointer(start: value, count: length), type: columns.types[column])
+        } catch let failure as SQLDecodingFailure {
+            throw PQError(
+                .decoding,
+                "column \"\(columns.names[column])\" (\(columns.types[column])) cannot be decoded as \(T.self): \(failure.reason)"
+            )
+        }
+    }
+
+    /// Decodes the column named `name` as `T`.
+    public func decode<T: SQLDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
+        guard let index = columns.indexByName[name] else {
+            throw PQError(.decoding, "the result has no column named \"\(name)\" (it has \(columns.names.joined(separator: ", ")))")
+        }
+        return try decode(index, as: T.self)
+    }
+
+    /// Decodes the leading columns as a tuple: `let (code, name) = try row.decode((String, String).self)`.
+    public func decode<each T: SQLDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
+        var column = 0
+        func next<U: SQLDecodable>(_ type: U.Type) throws -> U {
+            defer { column += 1 }
+            return try decode(column, as: U.self)
+        }
+        return (repeat try next((each T).self))
+    }
+}
+
+/// A result held in memory: fine for small results; use ``Connection/stream(_:)`` for large ones.
+public struct QueryResult: Sendable, RandomAccessCollection {
+    let result: ResultHandle
+    public let columns: Columns
+    /// Rows inserted, updated, deleted, copied… as the command tag reports.
+    public let affectedRows: Int
+
+    init(_ result: ResultHandle) {
+        self.result = result
+        self.columns = Columns(result)
+        self.affectedRows = result.affectedRows
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { result.rowCount }
+    public subscript(position: Int) -> Row { Row(result: result, rowIndex: position, columns: columns) }
+
+    /// Decodes every row's leading columns as tuples.
+    public func decode<each T: SQLDecodable>(_ types: (repeat each T).Type) throws -> [(repeat each T)] {
+        try map { try $0.decode(types) }
+    }
+}

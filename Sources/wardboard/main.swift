@@ -1,0 +1,22 @@
+import ArgumentParser
+
+@main
+struct Wardboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wardboard",
+        abstract: "Month-by-month comparison of wards and communes: storage, aggregation worker and HTTP feeds.",
+        version: WardboardVersion.current,
+        subcommands: [VersionCommand.self]
+    )
+}
+
+enum WardboardVersion {
+    static let current = "0.1.0"
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
+    func run() {
+        print(WardboardVersion.current)
+    }
+}
