@@ -31,7 +31,7 @@ public final class CopyWriter {
     }
 
     /// Adds one row; its values must match the COPY's columns in number and order.
-    public func write(_ row: [any SQLEncodable]) async throws {
+    nonisolated(nonsending) public func write(_ row: [any SQLEncodable]) async throws {
         switch format {
         case .binary:
             buffer.appendBigEndian(Int16(row.count))
@@ -72,16 +72,33 @@ public final class CopyWriter {
         }
     }
 
-    func flush() async throws {
+    /// The chunk being sent while the next one is encoded: encoding and the network overlap.
+    var inFlight: Task<Void, any Error>?
+
+    nonisolated(nonsending) func flush() async throws {
         guard !buffer.isEmpty else { return }
+        try await waitForInFlight()
         let chunk = buffer
-        buffer.removeAll(keepingCapacity: true)
-        try await connection.runStreaming { handle in try handle.putCopyData(chunk) }
+        buffer = []
+        buffer.reserveCapacity(Self.flushSize + 4096)
+        let connection = self.connection
+        inFlight = Task { try await connection.runStreaming { handle in try handle.putCopyData(chunk) } }
     }
 
-    func finish() async throws -> Int {
+    nonisolated(nonsending) func waitForInFlight() async throws {
+        guard let task = inFlight else { return }
+        inFlight = nil
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    nonisolated(nonsending) func finish() async throws -> Int {
         if format == .binary { buffer.appendBigEndian(Int16(-1)) }
         try await flush()
+        try await waitForInFlight()
         return try await connection.runStreaming { handle in try handle.endCopy(error: nil) }
     }
 }
@@ -96,6 +113,7 @@ extension Connection {
         into table: String,
         columns: [String],
         format: CopyFormat = .binary,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (CopyWriter) async throws -> Void
     ) async throws -> Int {
         let target = try table.split(separator: ".").map { try escapeIdentifier(String($0)) }.joined(separator: ".")
@@ -116,7 +134,8 @@ extension Connection {
             try await body(writer)
             return try await writer.finish()
         } catch {
-            // Abort the COPY (server side: nothing written), then read its end.
+            // Let a chunk still being sent finish, then abort the COPY (nothing is written).
+            try? await writer.waitForInFlight()
             _ = try? await threadPool.runIfActive { [handle] in try handle.endCopy(error: "aborted by the client: \(error)") }
             throw error
         }

@@ -14,11 +14,12 @@ extension Connection {
     /// (also when the task was cancelled), and rethrows the body's error.
     @discardableResult
     public func withTransaction<T>(
-        isolation: IsolationLevel = .readCommitted,
+        level: IsolationLevel = .readCommitted,
         readOnly: Bool = false,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (Connection) async throws -> T
     ) async throws -> T {
-        try await execute(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)\(readOnly ? " READ ONLY" : "")")
+        try await execute(unsafeSQL: "BEGIN ISOLATION LEVEL \(level.rawValue)\(readOnly ? " READ ONLY" : "")")
         let value: T
         do {
             value = try await body(self)

@@ -8,7 +8,8 @@ import NIOPosix
 ///
 /// A connection runs one statement at a time; a second concurrent call fails with
 /// `connectionBusy` instead of interleaving on the wire. Share work across tasks with a
-/// ``ConnectionPool``. Blocking libpq calls run on ``PQThreadPool`` (see there for why), and
+/// ``ConnectionPool``. Blocking libpq calls run on a thread of the connection's own (see
+/// ``PQThreadPool`` for why threads at all), and
 /// cancelling the calling task sends `PQcancel` to the server, so the statement stops there too.
 public final class Connection: Sendable {
     struct State: Sendable {
@@ -38,14 +39,26 @@ public final class Connection: Sendable {
     /// Opens a connection. A failure names the host and port and libpq's reason, never the password.
     public static func connect(
         _ configuration: ConnectionConfiguration,
-        logger: Logger = Logger(label: "pq"),
-        threadPool: NIOThreadPool = PQThreadPool.shared
+        logger: Logger = Logger(label: "pq")
     ) async throws -> Connection {
-        let (handle, endpoint) = try await threadPool.runIfActive { try ConnectionHandle.open(configuration, logger: logger) }
-        var logger = logger
-        logger[metadataKey: "pq.server"] = "\(endpoint)"
-        logger.debug("connected")
-        return Connection(handle: handle, threadPool: threadPool, logger: logger, endpoint: endpoint)
+        // Each connection runs its libpq calls on one thread of its own: calls are serialized
+        // anyway, and libpq's results are then allocated and freed in one malloc arena.
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        do {
+            let (handle, endpoint) = try await thread.runIfActive { try ConnectionHandle.open(configuration, logger: logger) }
+            var logger = logger
+            logger[metadataKey: "pq.server"] = "\(endpoint)"
+            logger.debug("connected")
+            return Connection(handle: handle, threadPool: thread, logger: logger, endpoint: endpoint)
+        } catch {
+            thread.shutdownGracefully { _ in }
+            throw error
+        }
+    }
+
+    deinit {
+        threadPool.shutdownGracefully { _ in }
     }
 
     /// True while libpq considers the connection usable.

@@ -1,6 +1,5 @@
 import Logging
 import NIOConcurrencyHelpers
-import NIOPosix
 
 /// A bounded pool of connections shared by many tasks.
 ///
@@ -31,19 +30,16 @@ public final class ConnectionPool: Sendable {
     public let configuration: ConnectionPoolConfiguration
     public let connectionConfiguration: ConnectionConfiguration
     let logger: Logger
-    let threadPool: NIOThreadPool
     let state = NIOLockedValueBox(State())
 
     public init(
         configuration: ConnectionPoolConfiguration = .init(),
         connection: ConnectionConfiguration,
-        logger: Logger = Logger(label: "pq.pool"),
-        threadPool: NIOThreadPool = PQThreadPool.shared
+        logger: Logger = Logger(label: "pq.pool")
     ) {
         self.configuration = configuration
         self.connectionConfiguration = connection
         self.logger = logger
-        self.threadPool = threadPool
     }
 
     public var stats: ConnectionPoolStats {
@@ -62,7 +58,10 @@ public final class ConnectionPool: Sendable {
 
     /// Lends a connection to `body` and takes it back afterwards, whatever happens.
     @discardableResult
-    public func withConnection<T>(_ body: (Connection) async throws -> T) async throws -> T {
+    public func withConnection<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (Connection) async throws -> T
+    ) async throws -> T {
         let connection = try await acquire()
         do {
             let value = try await body(connection)
@@ -77,11 +76,12 @@ public final class ConnectionPool: Sendable {
     /// Runs `body` in a transaction on a pooled connection.
     @discardableResult
     public func withTransaction<T>(
-        isolation: IsolationLevel = .readCommitted,
+        level: IsolationLevel = .readCommitted,
         readOnly: Bool = false,
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (Connection) async throws -> T
     ) async throws -> T {
-        try await withConnection { try await $0.withTransaction(isolation: isolation, readOnly: readOnly, body) }
+        try await withConnection { try await $0.withTransaction(level: level, readOnly: readOnly, body) }
     }
 
     @discardableResult
@@ -182,7 +182,7 @@ public final class ConnectionPool: Sendable {
     }
 
     func openConnection() async throws -> Connection {
-        try await Connection.connect(connectionConfiguration, logger: logger, threadPool: threadPool)
+        try await Connection.connect(connectionConfiguration, logger: logger)
     }
 
     func isHealthy(_ connection: Connection) async -> Bool {

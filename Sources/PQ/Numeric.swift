@@ -4,8 +4,8 @@
 /// plus `NaN` and the infinities that `numeric` allows since PostgreSQL 14.
 public struct Numeric: Sendable, Hashable, Comparable, LosslessStringConvertible, ExpressibleByIntegerLiteral {
     enum Storage: Sendable, Hashable {
-        /// Digits without sign or point; `scale` of them are after the point.
-        case finite(negative: Bool, digits: String, scale: Int)
+        /// Canonical decimal text: optional `-`, at least one integer digit, optional `.` and digits.
+        case finite(String)
         case nan
         case infinity
         case negativeInfinity
@@ -48,23 +48,25 @@ public struct Numeric: Sendable, Hashable, Comparable, LosslessStringConvertible
             }
         }
         if integer.isEmpty && fraction.isEmpty { return nil }
-        self.init(negative: negative, integer: integer, fraction: fraction)
+        self.init(negative: negative, integer: integer[...], fraction: fraction[...])
     }
 
-    init(negative: Bool, integer: [UInt8], fraction: [UInt8]) {
-        var integer = integer[...]
+    init(negative: Bool, integer: ArraySlice<UInt8>, fraction: ArraySlice<UInt8>) {
+        var integer = integer
         while integer.count > 1, integer.first == UInt8(ascii: "0") { integer = integer.dropFirst() }
-        if integer.isEmpty { integer = [UInt8(ascii: "0")] }
-        let digits = String(decoding: integer + fraction, as: UTF8.self)
-        let isZero = !digits.utf8.contains { $0 != UInt8(ascii: "0") }
-        storage = .finite(negative: negative && !isZero, digits: digits, scale: fraction.count)
+        let isZero = !integer.contains { $0 != 48 } && !fraction.contains { $0 != 48 }
+        var text = [UInt8]()
+        text.reserveCapacity(integer.count + fraction.count + 2)
+        if negative && !isZero { text.append(UInt8(ascii: "-")) }
+        if integer.isEmpty { text.append(48) } else { text.append(contentsOf: integer) }
+        if !fraction.isEmpty {
+            text.append(UInt8(ascii: "."))
+            text.append(contentsOf: fraction)
+        }
+        storage = .finite(String(decoding: text, as: UTF8.self))
     }
 
-    public init(_ value: Int64) {
-        let magnitude = String(value.magnitude)
-        storage = .finite(negative: value < 0, digits: magnitude, scale: 0)
-    }
-
+    public init(_ value: Int64) { storage = .finite(String(value)) }
     public init(_ value: Int) { self.init(Int64(value)) }
     public init(integerLiteral value: Int64) { self.init(value) }
 
@@ -72,43 +74,45 @@ public struct Numeric: Sendable, Hashable, Comparable, LosslessStringConvertible
     public var isFinite: Bool { if case .finite = storage { true } else { false } }
     public var isNegative: Bool {
         switch storage {
-        case .finite(let negative, _, _): negative
+        case .finite(let text): text.utf8.first == UInt8(ascii: "-")
         case .negativeInfinity: true
         default: false
         }
     }
+
+    /// Sign, integer digits and fraction digits of a finite value.
+    var parts: (negative: Bool, integer: ArraySlice<UInt8>, fraction: ArraySlice<UInt8>)? {
+        guard case .finite(let text) = storage else { return nil }
+        let bytes = Array(text.utf8)
+        let negative = bytes.first == UInt8(ascii: "-")
+        let body = negative ? bytes[1...] : bytes[...]
+        guard let point = body.firstIndex(of: UInt8(ascii: ".")) else { return (negative, body, []) }
+        return (negative, body[..<point], body[(point + 1)...])
+    }
+
     /// Digits after the decimal point, as written (`1.50` has scale 2).
-    public var scale: Int { if case .finite(_, _, let scale) = storage { scale } else { 0 } }
+    public var scale: Int { parts?.fraction.count ?? 0 }
 
     public var description: String {
         switch storage {
-        case .nan: return "NaN"
-        case .infinity: return "Infinity"
-        case .negativeInfinity: return "-Infinity"
-        case .finite(let negative, let digits, let scale):
-            var text = negative ? "-" : ""
-            if scale == 0 { return text + digits }
-            let integerCount = digits.utf8.count - scale
-            text += digits.prefix(integerCount) + "." + digits.suffix(scale)
-            return text
+        case .nan: "NaN"
+        case .infinity: "Infinity"
+        case .negativeInfinity: "-Infinity"
+        case .finite(let text): text
         }
     }
 
     /// The value without trailing fractional zeros (`1.50` → `1.5`, `2.00` → `2`).
     public var normalized: Numeric {
-        guard case .finite(let negative, let digits, var scale) = storage else { return self }
-        var bytes = Array(digits.utf8)
-        while scale > 0, bytes.last == UInt8(ascii: "0") { bytes.removeLast(); scale -= 1 }
-        let integer = Array(bytes.prefix(bytes.count - scale))
-        return Numeric(negative: negative, integer: integer, fraction: Array(bytes.suffix(scale)))
+        guard var parts else { return self }
+        while parts.fraction.last == 48 { parts.fraction = parts.fraction.dropLast() }
+        return Numeric(negative: parts.negative, integer: parts.integer, fraction: parts.fraction)
     }
 
     /// The value as an integer when it has no fractional part and fits.
     public var int64Value: Int64? {
-        guard case .finite(let negative, let digits, let scale) = normalized.storage, scale == 0 else { return nil }
-        guard let magnitude = UInt64(digits) else { return nil }
-        if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(truncatingIfNeeded: 0 &- magnitude) : nil }
-        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
+        guard case .finite(let text) = normalized.storage, !text.contains(".") else { return nil }
+        return Int64(text)
     }
 
     /// An approximation, for display or charts only.
@@ -117,7 +121,7 @@ public struct Numeric: Sendable, Hashable, Comparable, LosslessStringConvertible
         case .nan: .nan
         case .infinity: .infinity
         case .negativeInfinity: -.infinity
-        case .finite: Double(description) ?? .nan
+        case .finite(let text): Double(text) ?? .nan
         }
     }
 
@@ -137,21 +141,24 @@ public struct Numeric: Sendable, Hashable, Comparable, LosslessStringConvertible
             case .nan: 3
             }
         }
-        guard case .finite(let ln, let ld, let ls) = lhs.storage,
-              case .finite(let rn, let rd, let rs) = rhs.storage else { return rank(lhs) < rank(rhs) }
-        if ln != rn { return ln }
-        let magnitudeLess = compareMagnitude(ld, ls, rd, rs) < 0
-        let magnitudeGreater = compareMagnitude(ld, ls, rd, rs) > 0
-        return ln ? magnitudeGreater : magnitudeLess
+        guard let l = lhs.normalized.parts, let r = rhs.normalized.parts else { return rank(lhs) < rank(rhs) }
+        if l.negative != r.negative { return l.negative }
+        let order = compareMagnitude(l, r)
+        return l.negative ? order > 0 : order < 0
     }
 
-    private static func compareMagnitude(_ a: String, _ aScale: Int, _ b: String, _ bScale: Int) -> Int {
-        let scale = max(aScale, bScale)
-        let left = Array(a.utf8) + Array(repeating: UInt8(ascii: "0"), count: scale - aScale)
-        let right = Array(b.utf8) + Array(repeating: UInt8(ascii: "0"), count: scale - bScale)
-        let l = left.drop { $0 == UInt8(ascii: "0") }, r = right.drop { $0 == UInt8(ascii: "0") }
-        if l.count != r.count { return l.count < r.count ? -1 : 1 }
-        for (x, y) in zip(l, r) where x != y { return x < y ? -1 : 1 }
+    private static func compareMagnitude(
+        _ a: (negative: Bool, integer: ArraySlice<UInt8>, fraction: ArraySlice<UInt8>),
+        _ b: (negative: Bool, integer: ArraySlice<UInt8>, fraction: ArraySlice<UInt8>)
+    ) -> Int {
+        if a.integer.count != b.integer.count { return a.integer.count < b.integer.count ? -1 : 1 }
+        for (x, y) in zip(a.integer, b.integer) where x != y { return x < y ? -1 : 1 }
+        let length = max(a.fraction.count, b.fraction.count)
+        for index in 0..<length {
+            let x = index < a.fraction.count ? a.fraction[a.fraction.startIndex + index] : 48
+            let y = index < b.fraction.count ? b.fraction[b.fraction.startIndex + index] : 48
+            if x != y { return x < y ? -1 : 1 }
+        }
         return 0
     }
 }
@@ -179,23 +186,31 @@ extension Numeric {
         default: throw SQLDecodingFailure("numeric value has an unknown sign 0x\(String(sign, radix: 16))")
         }
         guard bytes.count >= 8 + 2 * count else { throw SQLDecodingFailure("numeric value is truncated") }
-        func group(_ index: Int) -> Int { index < count ? Int(bytes.readUInt16(at: 8 + 2 * index)) : 0 }
-        func appendPadded(_ value: Int, to out: inout [UInt8]) {
-            var divisor = 1000
-            while divisor > 0 { out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10)); divisor /= 10 }
+        // Digits straight into one buffer: integer groups, then dscale fractional digits.
+        var digits = [UInt8]()
+        digits.reserveCapacity(4 * (max(weight, 0) + 1) + dscale + 4)
+        @inline(__always) func group(_ index: Int) -> Int { index >= 0 && index < count ? Int(bytes.readUInt16(at: 8 + 2 * index)) : 0 }
+        @inline(__always) func appendGroup(_ value: Int) {
+            digits.append(48 + UInt8(value / 1000)); digits.append(48 + UInt8(value / 100 % 10))
+            digits.append(48 + UInt8(value / 10 % 10)); digits.append(48 + UInt8(value % 10))
         }
-        var integer = [UInt8]()
         if weight >= 0 {
-            for index in 0...weight { appendPadded(group(index), to: &integer) }
+            for index in 0...weight { appendGroup(group(index)) }
+            // Drop the first group's leading zeros, keeping at least one digit.
+            var leading = 0
+            while leading < 3, digits[leading] == 48 { leading += 1 }
+            if leading > 0 { digits.removeFirst(leading) }
+        } else {
+            digits.append(48)
         }
-        var fraction = [UInt8]()
+        let integerCount = digits.count
         var index = weight + 1
-        while fraction.count < dscale {
-            if index < 0 { fraction += [48, 48, 48, 48] } else { appendPadded(group(index), to: &fraction) }
+        while digits.count - integerCount < dscale {
+            appendGroup(group(index))
             index += 1
         }
-        if fraction.count > dscale { fraction.removeLast(fraction.count - dscale) }
-        self.init(negative: sign == Self.signNegative, integer: integer, fraction: fraction)
+        if digits.count - integerCount > dscale { digits.removeLast(digits.count - integerCount - dscale) }
+        self.init(negative: sign == Self.signNegative, integer: digits[..<integerCount], fraction: digits[integerCount...])
     }
 
     public func encodeBinary(into buffer: inout [UInt8]) {
@@ -208,10 +223,10 @@ extension Numeric {
         case .finite: special = nil
         }
         if let special { put(0); put(0); put(special); put(0); return }
-        guard case .finite(let negative, let digits, let scale) = storage else { return }
-        let bytes = Array(digits.utf8).map { Int($0 - UInt8(ascii: "0")) }
-        var integer = Array(bytes.prefix(bytes.count - scale))
-        var fraction = Array(bytes.suffix(scale))
+        guard let (negative, integerText, fractionText) = parts else { return }
+        let scale = fractionText.count
+        var integer = integerText.map { Int($0 - 48) }
+        var fraction = fractionText.map { Int($0 - 48) }
         while integer.count % 4 != 0 { integer.insert(0, at: 0) }
         while fraction.count % 4 != 0 { fraction.append(0) }
         func groups(_ digits: [Int]) -> [Int] {

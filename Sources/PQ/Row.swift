@@ -6,15 +6,17 @@ public final class Columns: Sendable {
     public let types: [OID]
     let indexByName: [String: Int]
 
-    init(_ result: ResultHandle) {
-        let count = result.columnCount
+    convenience init(_ result: ResultHandle) { self.init(pointer: result.pointer) }
+
+    init(pointer: OpaquePointer) {
+        let count = Int(PQnfields(pointer))
         var names = [String]()
         var types = [OID]()
         names.reserveCapacity(count)
         types.reserveCapacity(count)
         for index in 0..<count {
-            names.append(String(cString: PQfname(result.pointer, Int32(index))))
-            types.append(OID(rawValue: PQftype(result.pointer, Int32(index))))
+            names.append(String(cString: PQfname(pointer, Int32(index))))
+            types.append(OID(rawValue: PQftype(pointer, Int32(index))))
         }
         self.names = names
         self.types = types
@@ -27,18 +29,28 @@ public final class Columns: Sendable {
 }
 
 /// One row of a result. Values are decoded on demand from libpq's binary result.
-public struct Row: Sendable {
-    let result: ResultHandle
+public struct Row: @unchecked Sendable {
+    // @unchecked: `pointer` is a PGresult kept alive by `owner` and only read (see ResultHandle).
+    let owner: AnyObject
+    let pointer: OpaquePointer
     let rowIndex: Int32
     public let columns: Columns
 
     init(result: ResultHandle, rowIndex: Int, columns: Columns) {
-        self.result = result
+        self.owner = result
+        self.pointer = result.pointer
         self.rowIndex = Int32(rowIndex)
         self.columns = columns
     }
 
-    public func isNull(_ column: Int) -> Bool { PQgetisnull(result.pointer, rowIndex, Int32(column)) == 1 }
+    init(owner: AnyObject, pointer: OpaquePointer, columns: Columns) {
+        self.owner = owner
+        self.pointer = pointer
+        self.rowIndex = 0
+        self.columns = columns
+    }
+
+    public func isNull(_ column: Int) -> Bool { PQgetisnull(pointer, rowIndex, Int32(column)) == 1 }
 
     /// Decodes column `column` (0-based) as `T`. SQL NULL decodes only into an Optional.
     public func decode<T: SQLDecodable>(_ column: Int, as type: T.Type = T.self) throws -> T {
@@ -47,9 +59,9 @@ public struct Row: Sendable {
         }
         do {
             let col = Int32(column)
-            if PQgetisnull(result.pointer, rowIndex, col) == 1 { return try T.decodeNull() }
-            let length = Int(PQgetlength(result.pointer, rowIndex, col))
-            guard let value = PQgetvalue(result.pointer, rowIndex, col) else { return try T.decodeNull() }
+            if PQgetisnull(pointer, rowIndex, col) == 1 { return try T.decodeNull() }
+            let length = Int(PQgetlength(pointer, rowIndex, col))
+            guard let value = PQgetvalue(pointer, rowIndex, col) else { return try T.decodeNull() }
             return try T.decode(UnsafeRawBufferPointer(start: value, count: length), type: columns.types[column])
         } catch let failure as SQLDecodingFailure {
             throw PQError(

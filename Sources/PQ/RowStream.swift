@@ -14,16 +14,18 @@ public struct RowStream: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let cursor: Cursor
+        /// Runs on the caller's executor: only a batch fetch leaves it, not every row.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> Row? { try await cursor.next() }
         public mutating func next() async throws -> Row? { try await cursor.next() }
     }
 
     /// Iterator state, a class so that an abandoned stream can tell its connection.
     final class Cursor: @unchecked Sendable {
-        // @unchecked: only the iterating task touches `buffer`, `position`, `finished`, `columns`
+        // @unchecked: only the iterating task touches `batch`, `position`, `finished`, `columns`
         // (AsyncIterator is not shared); the connection's own state is lock-protected.
         let connection: Connection
         let sql: String
-        var buffer: [ResultHandle] = []
+        var batch = Batch(rows: [], done: false)
         var position = 0
         var finished = false
         var columns: Columns?
@@ -37,42 +39,59 @@ public struct RowStream: AsyncSequence, Sendable {
             if !finished { connection.abandonStream() }
         }
 
-        func next() async throws -> Row? {
-            if position < buffer.count {
+        nonisolated(nonsending) func next() async throws -> Row? {
+            if position < batch.rows.count {
                 defer { position += 1 }
-                return row(buffer[position])
+                return row(batch.rows[position])
             }
             if finished { return nil }
             let sql = self.sql
-            let batch: Batch
+            // Hand the spent batch to the fetching job so its results are freed on the
+            // connection's thread, where libpq allocated them.
+            let spent = batch
+            batch = Batch(rows: [], done: false)
             do {
-                batch = try await connection.runStreaming { handle in try handle.fetchSingleRows(limit: 512, sql: sql) }
+                batch = try await connection.runStreaming { handle in
+                    spent.release()
+                    return try handle.fetchSingleRows(limit: 512, sql: sql)
+                }
             } catch {
                 finished = true
                 connection.finishStream()
                 throw error
             }
-            buffer = batch.rows
             position = 0
             if batch.done {
                 finished = true
                 connection.finishStream()
             }
-            guard !buffer.isEmpty else { return nil }
+            guard !batch.rows.isEmpty else { return nil }
             position = 1
-            return row(buffer[0])
+            return row(batch.rows[0])
         }
 
-        private func row(_ result: ResultHandle) -> Row {
-            let columns = self.columns ?? Columns(result)
+        private func row(_ pointer: OpaquePointer) -> Row {
+            let columns = self.columns ?? Columns(pointer: pointer)
             self.columns = columns
-            return Row(result: result, rowIndex: 0, columns: columns)
+            return Row(owner: batch, pointer: pointer, columns: columns)
         }
     }
 
-    struct Batch: Sendable {
-        var rows: [ResultHandle]
-        var done: Bool
+    /// Up to 512 single-row results, cleared together when the batch is released: one object
+    /// per batch instead of one per row.
+    final class Batch: @unchecked Sendable {
+        // @unchecked: filled by one job, then only read; `release` runs once the iterator let go.
+        private(set) var rows: [OpaquePointer]
+        let done: Bool
+        init(rows: [OpaquePointer], done: Bool) {
+            self.rows = rows
+            self.done = done
+        }
+        func release() {
+            for pointer in rows { PQclear(pointer) }
+            rows = []
+        }
+        deinit { for pointer in rows { PQclear(pointer) } }
     }
 }
 
@@ -140,22 +159,23 @@ extension Connection {
 extension ConnectionHandle {
     /// Reads up to `limit` single-row results. Runs on the thread pool.
     func fetchSingleRows(limit: Int, sql: String) throws -> RowStream.Batch {
-        var rows = [ResultHandle]()
+        var rows = [OpaquePointer]()
         rows.reserveCapacity(limit)
         var failure: PQError?
+        // After an error, keep reading until libpq has no more results, then throw.
         while rows.count < limit || failure != nil {
             guard let raw = PQgetResult(pointer) else {
-                if let failure { throw failure }
-                return RowStream.Batch(rows: rows, done: true)
+                guard let failure else { return RowStream.Batch(rows: rows, done: true) }
+                RowStream.Batch(rows: rows, done: true).release()
+                throw failure
             }
-            let result = ResultHandle(raw)
-            switch result.status {
+            switch PQresultStatus(raw) {
             case PGRES_SINGLE_TUPLE:
-                if failure == nil { rows.append(result) }
+                rows.append(raw)
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-                continue // the end-of-rows marker; the next call returns NULL
+                PQclear(raw) // the end-of-rows marker; the next call returns NULL
             default:
-                var error = result.error(sql: sql)
+                var error = ResultHandle(raw).error(sql: sql)
                 if !isOK { error.code = .connectionClosed }
                 failure = failure ?? error
             }

@@ -17,7 +17,7 @@ struct Boom: Error {}
             }
             #expect(!db.isInTransaction)
             #expect(try await db.query("SELECT v FROM t").map { try $0.decode(0, as: Int.self) } == [1])
-            let level = try await db.withTransaction(isolation: .serializable, readOnly: true) { tx in
+            let level = try await db.withTransaction(level: .serializable, readOnly: true) { tx in
                 try await tx.scalar("SELECT current_setting('transaction_isolation')", as: String.self)
             }
             #expect(level == "serializable")
