@@ -1,0 +1,89 @@
+import Foundation
+
+/// The kinds of administrative unit (DATA.md "Areas").
+public enum AreaKind: String, Sendable, CaseIterable, Codable {
+    case province, city, district, town, ward, commune
+
+    /// Wards, communes and towns report; the others are roll-ups.
+    public var reports: Bool { self == .ward || self == .commune || self == .town }
+}
+
+/// How an indicator behaves over time and across areas (DATA.md "Indicators").
+public enum IndicatorKind: String, Sendable, CaseIterable, Codable {
+    case count, amount, stock, ratio
+}
+
+/// Which way is better.
+public enum Direction: String, Sendable, CaseIterable, Codable {
+    case higherIsBetter = "higher_is_better"
+    case lowerIsBetter = "lower_is_better"
+    case neutral
+}
+
+/// Validation rules of DATA.md that need no database.
+public enum Rules {
+    /// `[a-z0-9-]`, 1 to 64 characters.
+    public static func areaCode(_ text: String, field: String = "area_code") throws(RuleViolation) -> String {
+        guard !text.isEmpty else { throw RuleViolation(field: field, "is empty") }
+        guard text.utf8.count <= 64 else { throw RuleViolation(field: field, "is longer than 64 characters") }
+        guard text.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }) else {
+            throw RuleViolation(field: field, "'\(text)' may only contain lowercase a–z, digits and '-'")
+        }
+        return text
+    }
+
+    /// `[a-z0-9_]`, 1 to 64 characters.
+    public static func indicatorCode(_ text: String, field: String = "indicator_code") throws(RuleViolation) -> String {
+        guard !text.isEmpty else { throw RuleViolation(field: field, "is empty") }
+        guard text.utf8.count <= 64, text.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }) else {
+            throw RuleViolation(field: field, "'\(text)' may only contain lowercase a–z, digits and '_' (at most 64)")
+        }
+        return text
+    }
+
+    public static func month(_ text: String, field: String = "month") throws(RuleViolation) -> Month {
+        guard let month = Month(text) else { throw RuleViolation(field: field, "'\(text)' is not a month in the form YYYY-MM") }
+        return month
+    }
+
+    /// A name in Unicode NFC, trimmed, not empty.
+    public static func name(_ text: String, field: String = "name") throws(RuleViolation) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw RuleViolation(field: field, "is empty") }
+        return trimmed.precomposedStringWithCanonicalMapping
+    }
+
+    /// A decimal number without exponent: `12`, `-3.5`.
+    public static func decimal(_ text: String, field: String) throws(RuleViolation) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var seenDigit = false, seenPoint = false
+        for (index, byte) in trimmed.utf8.enumerated() {
+            if byte == 45 || byte == 43 { if index == 0 { continue } }
+            if byte == 46, !seenPoint { seenPoint = true; continue }
+            guard byte >= 48, byte <= 57 else { throw RuleViolation(field: field, "'\(text)' is not a number") }
+            seenDigit = true
+        }
+        guard seenDigit else { throw RuleViolation(field: field, "'\(text)' is not a number") }
+        return trimmed
+    }
+
+    /// A reported value for an indicator of `kind`: ratios are never reported, counts and stocks never negative.
+    public static func reportedValue(_ text: String, kind: IndicatorKind, field: String = "value") throws(RuleViolation) -> String {
+        if kind == .ratio { throw RuleViolation(field: field, "ratio indicators are computed from their numerator and denominator, never reported") }
+        let value = try decimal(text, field: field)
+        if (kind == .count || kind == .stock), value.hasPrefix("-"), value.contains(where: { $0 != "0" && $0 != "-" && $0 != "." }) {
+            throw RuleViolation(field: field, "a \(kind.rawValue) cannot be negative (\(value))")
+        }
+        return value
+    }
+
+    /// ISO 8601 with an offset: `2023-11-30T23:30:00+07:00`, `2023-11-30T16:30:00Z`, fractions allowed.
+    public static func timestamp(_ text: String, field: String = "occurred_at") throws(RuleViolation) -> Date {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        throw RuleViolation(field: field, "'\(text)' is not an ISO 8601 timestamp with offset (e.g. 2023-11-30T23:30:00+07:00)")
+    }
+}
