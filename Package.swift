@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -36,13 +40,41 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "WardCore", swiftSettings: swiftSettings),
+        .target(
+            name: "WardStore",
+            dependencies: ["PQ", "WardCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WardWorker",
+            dependencies: [
+                "PQ", "WardStore", "WardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WardAPI",
+            dependencies: [
+                "WardStore", "WardCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "wardboard",
             dependencies: [
-                "PQ",
-                "WardCore",
+                "PQ", "WardCore", "WardStore", "WardWorker", "WardAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,6 +89,16 @@ let package = Package(
         ),
         .testTarget(name: "PQTests", dependencies: ["PQ"], swiftSettings: swiftSettings),
         .testTarget(name: "WardCoreTests", dependencies: ["WardCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "WardStoreTests", dependencies: ["WardStore", "WardCore", "PQ"], swiftSettings: swiftSettings),
+        .testTarget(name: "WardWorkerTests", dependencies: ["WardWorker", "WardStore", "WardCore", "PQ"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WardAPITests",
+            dependencies: [
+                "WardAPI", "WardStore", "WardCore", "PQ",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -152,6 +152,7 @@ DECLARE n bigint;
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS wb_changed (indicator_code text, area_code text, month date) ON COMMIT DROP;
   TRUNCATE pg_temp.wb_changed;
+  ANALYZE pg_temp.wb_value_keys;
 
   CREATE TEMP TABLE wb_fresh ON COMMIT DROP AS
   WITH RECURSIVE keys AS (
@@ -198,63 +199,67 @@ BEGIN
     JOIN pg_temp.wb_changed c USING (indicator_code, area_code, month);
   GET DIAGNOSTICS n = ROW_COUNT;
   DROP TABLE pg_temp.wb_fresh;
+  ANALYZE pg_temp.wb_changed;
   RETURN n;
 END $$;
 
 -- Computes aggregates for the keys in pg_temp.wb_targets (indicator, area, month): deletes their
 -- rows and inserts fresh ones for those that have a value. Returns the rows written.
+-- Intermediate sets are temp tables with statistics (ANALYZE): planner estimates of CTEs over
+-- fresh tables are one row, which turns every join into a nested loop over the whole batch.
 CREATE FUNCTION wb_compute_aggregates() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
+  ANALYZE pg_temp.wb_targets;
   DELETE FROM aggregates a USING (SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_targets) t
     WHERE (a.indicator_code, a.area_code, a.month) = (t.indicator_code, t.area_code, t.month);
 
-  INSERT INTO aggregates (indicator_code, area_code, month, value, previous, change, change_pct, yoy_value,
-                          yoy_change_pct, ytd, target, target_pct, rank, share_pct, worsened, reporting, expected)
-  WITH cur AS (
+  DROP TABLE IF EXISTS pg_temp.wb_cur, pg_temp.wb_comparable;
+  CREATE TEMP TABLE wb_cur ON COMMIT DROP AS
     SELECT v.indicator_code, v.area_code, v.month, v.value, i.kind, i.direction, a.parent_code
     FROM (SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_targets) t
     JOIN area_values v USING (indicator_code, area_code, month)
     JOIN indicators i ON i.code = v.indicator_code
     LEFT JOIN areas a ON a.code = v.area_code AND wb_counts_in(a.valid_from, a.valid_to, v.month)
-    WHERE v.value IS NOT NULL
-  ),
+    WHERE v.value IS NOT NULL;
+  ANALYZE pg_temp.wb_cur;
+
   -- Comparable figures of each target for every earlier month it needs (DATA.md, successions):
   -- the months of its year up to M, M-1 and M-12.
-  earlier AS (
-    SELECT c.indicator_code, c.area_code, c.month, m.month AS at
-    FROM cur c
-    CROSS JOIN LATERAL (
-      SELECT generate_series(date_trunc('year', c.month), c.month, interval '1 month')::date
-      UNION SELECT (c.month - interval '1 month')::date
-      UNION SELECT (c.month - interval '12 months')::date
-    ) m(month)
-  ),
-  comparable AS (
+  CREATE TEMP TABLE wb_comparable ON COMMIT DROP AS
+    WITH earlier AS (
+      SELECT c.indicator_code, c.area_code, c.month, m.at
+      FROM pg_temp.wb_cur c
+      CROSS JOIN LATERAL (
+        SELECT generate_series(date_trunc('year', c.month), c.month, interval '1 month')::date
+        UNION SELECT (c.month - interval '1 month')::date
+        UNION SELECT (c.month - interval '12 months')::date
+      ) m(at)
+    )
     SELECT e.indicator_code, e.area_code, e.month, e.at,
            sum(l.factor * v.value) AS value, sum(l.factor * v.num) AS num, sum(l.factor * v.den) AS den,
-           count(v.num) AS ratio_parts
+           CASE WHEN count(v.num) > 0 THEN CASE WHEN sum(l.factor * v.den) <> 0 THEN 100 * sum(l.factor * v.num) / sum(l.factor * v.den) END
+                ELSE sum(l.factor * v.value) END AS figure
     FROM earlier e
     JOIN area_lineage l ON l.area_code = e.area_code AND l.first_eff > e.at AND l.last_eff <= e.month
     JOIN area_values v ON v.indicator_code = e.indicator_code AND v.area_code = l.pred_code AND v.month = e.at
-    GROUP BY e.indicator_code, e.area_code, e.month, e.at
-  ),
-  comparable_value AS (
-    SELECT c.*, CASE WHEN ratio_parts > 0 THEN CASE WHEN den <> 0 THEN 100 * num / den END ELSE value END AS figure
-    FROM comparable c
-  ),
-  ytd AS (
+    GROUP BY e.indicator_code, e.area_code, e.month, e.at;
+  ANALYZE pg_temp.wb_comparable;
+
+  INSERT INTO aggregates (indicator_code, area_code, month, value, previous, change, change_pct, yoy_value,
+                          yoy_change_pct, ytd, target, target_pct, rank, share_pct, worsened, reporting, expected)
+  WITH ytd AS (
     SELECT c.indicator_code, c.area_code, c.month,
       CASE c.kind
         WHEN 'ratio' THEN CASE WHEN sum(cv.den) <> 0 THEN 100 * sum(cv.num) / sum(cv.den) END
         WHEN 'stock' THEN (array_agg(cv.figure ORDER BY cv.at DESC) FILTER (WHERE cv.figure IS NOT NULL))[1]
         ELSE sum(cv.figure)
       END AS ytd
-    FROM cur c JOIN comparable_value cv USING (indicator_code, area_code, month)
+    FROM pg_temp.wb_cur c JOIN pg_temp.wb_comparable cv USING (indicator_code, area_code, month)
     WHERE cv.at >= date_trunc('year', c.month) AND cv.at <= c.month
     GROUP BY c.indicator_code, c.area_code, c.month, c.kind
   ),
-  groups AS (SELECT DISTINCT indicator_code, coalesce(parent_code, '') AS parent, month, direction FROM cur),
+  groups AS (SELECT DISTINCT indicator_code, coalesce(parent_code, '') AS parent, month, direction FROM pg_temp.wb_cur),
   ranked AS (
     SELECT g.indicator_code, a.code AS area_code, g.month,
            CASE WHEN g.direction = 'neutral' THEN NULL
@@ -267,7 +272,7 @@ BEGIN
   ),
   children AS (
     SELECT c.indicator_code, c.area_code, c.month, count(*) AS expected, count(v.value) AS reporting
-    FROM cur c
+    FROM pg_temp.wb_cur c
     JOIN areas k ON k.parent_code = c.area_code AND wb_counts_in(k.valid_from, k.valid_to, c.month)
     LEFT JOIN area_values v ON v.indicator_code = c.indicator_code AND v.area_code = k.code AND v.month = c.month
     GROUP BY c.indicator_code, c.area_code, c.month
@@ -275,11 +280,11 @@ BEGIN
   figures AS (
     SELECT c.*, p.figure AS previous, y.figure AS yoy_value, t.ytd, tg.target, r.rank, pv.value AS parent_value,
            ch.reporting, ch.expected
-    FROM cur c
-    LEFT JOIN comparable_value p ON (p.indicator_code, p.area_code, p.month) = (c.indicator_code, c.area_code, c.month)
-                                AND p.at = (c.month - interval '1 month')::date
-    LEFT JOIN comparable_value y ON (y.indicator_code, y.area_code, y.month) = (c.indicator_code, c.area_code, c.month)
-                                AND y.at = (c.month - interval '12 months')::date
+    FROM pg_temp.wb_cur c
+    LEFT JOIN pg_temp.wb_comparable p ON (p.indicator_code, p.area_code, p.month) = (c.indicator_code, c.area_code, c.month)
+                                     AND p.at = (c.month - interval '1 month')::date
+    LEFT JOIN pg_temp.wb_comparable y ON (y.indicator_code, y.area_code, y.month) = (c.indicator_code, c.area_code, c.month)
+                                     AND y.at = (c.month - interval '12 months')::date
     LEFT JOIN ytd t ON (t.indicator_code, t.area_code, t.month) = (c.indicator_code, c.area_code, c.month)
     LEFT JOIN targets tg ON tg.indicator_code = c.indicator_code AND tg.area_code = c.area_code
                         AND tg.year = extract(year FROM c.month)::int
@@ -367,6 +372,7 @@ CREATE FUNCTION wb_rebuild(p_from date) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
   PERFORM wb_rebuild_lineage();
+  ANALYZE area_lineage;
   -- Facts' periods depend on settings and cut-off days: recount them.
   DELETE FROM fact_sums;
   INSERT INTO fact_sums
@@ -376,6 +382,7 @@ BEGIN
   CREATE TEMP TABLE IF NOT EXISTS wb_value_keys (indicator_code text, area_code text, month date) ON COMMIT DROP;
   CREATE TEMP TABLE IF NOT EXISTS wb_targets (indicator_code text, area_code text, month date) ON COMMIT DROP;
   TRUNCATE pg_temp.wb_value_keys, pg_temp.wb_targets;
+  ANALYZE fact_sums;
   DELETE FROM area_values WHERE p_from IS NULL OR month >= p_from;
   DELETE FROM aggregates WHERE p_from IS NULL OR month >= p_from;
 
@@ -387,6 +394,7 @@ BEGIN
   JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
   CROSS JOIN indicators i;
   PERFORM wb_refresh_values();
+  ANALYZE area_values;
 
   INSERT INTO pg_temp.wb_targets SELECT indicator_code, area_code, month FROM area_values
     WHERE p_from IS NULL OR month >= p_from;

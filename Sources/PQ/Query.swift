@@ -69,6 +69,12 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
             sql += "$\(bindings.count)"
         }
 
+        /// An optional value: `nil` binds SQL NULL.
+        public mutating func appendInterpolation<Value: SQLEncodable>(_ value: Value?) {
+            bindings.append(value)
+            sql += "$\(bindings.count)"
+        }
+
         public mutating func appendInterpolation(unsafeSQL fragment: String) { sql += fragment }
     }
 }

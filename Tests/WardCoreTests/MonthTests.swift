@@ -92,3 +92,27 @@ import WardCore
         #expect(Array(stored.utf8) == Array("Mỹ Long".precomposedStringWithCanonicalMapping.utf8))
     }
 }
+
+@Suite struct SHA256Tests {
+    @Test func knownVectors() {
+        #expect(SHA256.hex(SHA256.hash([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        var incremental = SHA256()
+        for _ in 0..<1000 { incremental.update(Array(repeating: UInt8(ascii: "a"), count: 1000)) }
+        #expect(SHA256.hex(incremental.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func parsesOffsetsAndFractions() throws {
+        #expect(try Rules.epochSeconds("2023-11-30T23:30:00+07:00") == 1_701_361_800)
+        #expect(try Rules.epochSeconds("2023-11-30T16:30:00Z") == 1_701_361_800)
+        #expect(try Rules.epochSeconds("2023-11-30T16:30:00.250Z") == 1_701_361_800.25)
+        #expect(try Rules.epochSeconds("2024-02-29T00:00:00-05:30") == 1_709_184_600)
+        for bad in ["2023-11-30", "2023-11-30T23:30:00", "2023-02-30T00:00:00Z", "2023-11-30T25:00:00Z", "yesterday", "2023-11-30T23:30:00+07:00x"] {
+            #expect(throws: RuleViolation.self, "\(bad)") { try Rules.epochSeconds(bad) }
+        }
+    }
+}

@@ -5,8 +5,12 @@ struct Wardboard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wardboard",
         abstract: "Month-by-month comparison of wards and communes: storage, aggregation worker and HTTP feeds.",
+        discussion: "The database comes from DATABASE_URL, else the private cluster of scripts/postgres.",
         version: WardboardVersion.current,
-        subcommands: [VersionCommand.self]
+        subcommands: [
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ImportCommand.self, AggregateCommand.self,
+            TokenCommand.self, GenerateCommand.self, VersionCommand.self,
+        ]
     )
 }
 

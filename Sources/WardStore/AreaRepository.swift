@@ -1,0 +1,91 @@
+import PQ
+import WardCore
+
+/// Areas and their history: the tree as it stood in a month, children, successions.
+/// Names sort in Vietnamese order (the column's ICU collation).
+public struct AreaRepository: Sendable {
+    let database: Database
+    public init(_ database: Database) { self.database = database }
+
+    static let columns = "code, name, kind, parent_code, valid_from, valid_to"
+
+    static func decode(_ row: Row) throws -> Area {
+        let (code, name, kind, parent, from, to) = try row.decode((String, String, String, String?, SQLDate, SQLDate?).self)
+        return Area(code: code, name: name, kind: AreaKind(rawValue: kind) ?? .ward, parentCode: parent,
+                    validFrom: LocalDate(from), validTo: to.map(LocalDate.init))
+    }
+
+    /// Areas, optionally only those valid in `month`, of `kind`, under `parent` (as of that month).
+    public func list(kind: AreaKind? = nil, parent: String? = nil, month: Month? = nil) async throws -> [Area] {
+        let rows = try await database.readPool.query("""
+            SELECT \(unsafeSQL: Self.columns) FROM areas
+            WHERE (\(month?.sqlDate)::date IS NULL OR wb_counts_in(valid_from, valid_to, \(month?.sqlDate)::date))
+              AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue)::text)
+              AND (\(parent)::text IS NULL OR parent_code = \(parent)::text)
+            ORDER BY name, code, valid_from
+            """)
+        return try rows.map(Self.decode)
+    }
+
+    /// Every row of one code, oldest first; empty when the code is unknown.
+    public func history(of code: String) async throws -> [Area] {
+        try await database.readPool.query("SELECT \(unsafeSQL: Self.columns) FROM areas WHERE code = \(code) ORDER BY valid_from").map(Self.decode)
+    }
+
+    /// The row of `code` valid in `month`, or its latest row when `month` is nil.
+    public func find(_ code: String, in month: Month? = nil) async throws -> Area? {
+        let rows = try await database.readPool.query("""
+            SELECT \(unsafeSQL: Self.columns) FROM areas
+            WHERE code = \(code) AND (\(month?.sqlDate)::date IS NULL OR wb_counts_in(valid_from, valid_to, \(month?.sqlDate)::date))
+            ORDER BY valid_from DESC LIMIT 1
+            """)
+        return try rows.first.map(Self.decode)
+    }
+
+    /// Direct children of `code` as the tree stood in `month`, in Vietnamese order.
+    public func children(of code: String, in month: Month) async throws -> [Area] {
+        try await list(parent: code, month: month)
+    }
+
+    /// The whole tree as it stood in `month`.
+    public func tree(in month: Month) async throws -> [Area] {
+        try await list(month: month)
+    }
+
+    /// Whether `descendant` is `ancestor` or lies below it in any month.
+    public func isWithin(_ descendant: String, ancestor: String) async throws -> Bool {
+        try await database.readPool.scalar("""
+            WITH RECURSIVE up(code) AS (
+              SELECT \(descendant)::text
+              UNION SELECT a.parent_code FROM areas a JOIN up ON a.code = up.code WHERE a.parent_code IS NOT NULL)
+            SELECT EXISTS (SELECT 1 FROM up WHERE code = \(ancestor))
+            """, as: Bool.self) ?? false
+    }
+
+    /// Successions into `code`, followed back through chains (its predecessors).
+    public func predecessors(of code: String) async throws -> [Succession] {
+        try await successions(direction: "to", code: code)
+    }
+
+    /// Successions out of `code`, followed forward through chains (its successors).
+    public func successors(of code: String) async throws -> [Succession] {
+        try await successions(direction: "from", code: code)
+    }
+
+    private func successions(direction: String, code: String) async throws -> [Succession] {
+        let recursive = direction == "to"
+            ? "SELECT s.* FROM successions s JOIN chain c ON s.to_code = c.from_code"
+            : "SELECT s.* FROM successions s JOIN chain c ON s.from_code = c.to_code"
+        let start = direction == "to" ? "to_code" : "from_code"
+        let rows = try await database.readPool.query("""
+            WITH RECURSIVE chain AS (
+              SELECT * FROM successions WHERE \(unsafeSQL: start) = \(code)
+              UNION \(unsafeSQL: recursive))
+            SELECT from_code, to_code, effective_month, share FROM chain ORDER BY effective_month, from_code, to_code
+            """)
+        return try rows.map { row in
+            let (from, to, month, share) = try row.decode((String, String, SQLDate, Numeric).self)
+            return Succession(fromCode: from, toCode: to, effectiveMonth: Month(month), share: share.description)
+        }
+    }
+}

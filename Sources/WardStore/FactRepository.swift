@@ -1,0 +1,30 @@
+import Foundation
+import PQ
+import WardCore
+
+/// Raw incident and receipt records, bulk-inserted with COPY.
+public struct FactRepository: Sendable {
+    let database: Database
+    public init(_ database: Database) { self.database = database }
+
+    /// Inserts facts with binary COPY in the caller's transaction (or one of its own). The table's
+    /// trigger validates them all and refuses the whole statement on one bad row.
+    @discardableResult
+    public func insert(_ facts: [Fact], batch: Int64? = nil, on connection: Connection? = nil) async throws -> Int {
+        guard !facts.isEmpty else { return 0 }
+        func copy(_ db: Connection) async throws -> Int {
+            try await db.copy(into: "facts", columns: ["area_code", "indicator_code", "occurred_at", "amount", "batch_id"]) { writer in
+                for fact in facts {
+                    try await writer.write([fact.areaCode, fact.indicatorCode, Date(timeIntervalSince1970: fact.occurredAt),
+                                            Numeric(fact.amount) ?? Numeric(1), batch])
+                }
+            }
+        }
+        if let connection { return try await copy(connection) }
+        return try await database.pool.withTransaction { try await copy($0) }
+    }
+
+    public func count(area: String, indicator: String) async throws -> Int {
+        try await database.readPool.scalar("SELECT count(*) FROM facts WHERE area_code = \(area) AND indicator_code = \(indicator)", as: Int.self) ?? 0
+    }
+}

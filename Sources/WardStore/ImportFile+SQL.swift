@@ -1,0 +1,216 @@
+import PQ
+import WardCore
+
+/// The SQL side of an import: checks that need the database (unknown codes, periods, duplicates)
+/// reported by line, and the merge. Everything reads the staging table `pg_temp.import_stage`.
+extension ImportFile {
+    /// `(line, column, message)` for every row the database side refuses, first by line.
+    var checks: String {
+        let now = "date_trunc('month', now() AT TIME ZONE coalesce(wb_setting('timezone'), 'Asia/Ho_Chi_Minh'))::date"
+        switch self {
+        case .areas:
+            return """
+                SELECT line, 'parent_code', format('unknown area ''%s''', parent_code) FROM pg_temp.import_stage s
+                WHERE parent_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM area_codes c WHERE c.code = s.parent_code)
+                  AND NOT EXISTS (SELECT 1 FROM pg_temp.import_stage p WHERE p.code = s.parent_code)
+                UNION ALL
+                SELECT b.line, 'valid_from', format('validity of ''%s'' overlaps its row on line %s', b.code, a.line)
+                FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
+                WHERE daterange(a.valid_from, a.valid_to, '[]') && daterange(b.valid_from, b.valid_to, '[]')
+                UNION ALL
+                SELECT s.line, 'parent_code', format('''%s'' is a %s: wards, communes and towns have no children', s.parent_code, p.kind)
+                FROM pg_temp.import_stage s JOIN pg_temp.import_stage p ON p.code = s.parent_code
+                WHERE wb_is_leaf_kind(p.kind)
+                """
+        case .successions:
+            return """
+                SELECT line, 'from_code', format('unknown area ''%s''', from_code) FROM pg_temp.import_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.from_code)
+                UNION ALL
+                SELECT line, 'to_code', format('unknown area ''%s''', to_code) FROM pg_temp.import_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.to_code)
+                UNION ALL
+                SELECT max(line), 'share', format('the shares of ''%s'' sum to %s, more than 1', from_code, sum(share))
+                FROM pg_temp.import_stage GROUP BY from_code HAVING sum(share) > 1
+                """
+        case .indicators:
+            return """
+                SELECT line, c.col, format('unknown indicator ''%s''', c.code)
+                FROM pg_temp.import_stage s, LATERAL (VALUES ('numerator', s.numerator), ('denominator', s.denominator)) c(col, code)
+                WHERE c.code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = c.code)
+                  AND NOT EXISTS (SELECT 1 FROM pg_temp.import_stage p WHERE p.code = c.code)
+                UNION ALL
+                SELECT s.line, c.col, format('''%s'' is a %s indicator; a ratio''s parts must be count or amount', c.code, coalesce(p.kind, i.kind))
+                FROM pg_temp.import_stage s, LATERAL (VALUES ('numerator', s.numerator), ('denominator', s.denominator)) c(col, code)
+                LEFT JOIN pg_temp.import_stage p ON p.code = c.code LEFT JOIN indicators i ON i.code = c.code
+                WHERE c.code IS NOT NULL AND coalesce(p.kind, i.kind) NOT IN ('count', 'amount')
+                UNION ALL
+                SELECT b.line, 'code', format('indicator ''%s'' is also on line %s', b.code, a.line)
+                FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
+                """
+        case .partyCells:
+            return """
+                SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code)
+                UNION ALL
+                SELECT b.line, 'code', format('party cell ''%s'' is also on line %s', b.code, a.line)
+                FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
+                """
+        case .observations, .facts:
+            let month = self == .facts ? "wb_fact_period(s.occurred_at, i.cutoff_day)" : "s.month"
+            let valueColumn = self == .facts ? "amount" : "value"
+            let future = self == .facts ? "s.occurred_at > now()" : "s.month > \(now)"
+            let kindRule = self == .facts
+                ? "i.kind IN ('ratio', 'stock')"
+                : "i.kind = 'ratio'"
+            let kindMessage = self == .facts
+                ? "format('''%s'' is a %s indicator: facts are only for count and amount indicators', i.code, i.kind)"
+                : "format('''%s'' is a ratio: it is computed from %s and %s, never reported', i.code, i.numerator_code, i.denominator_code)"
+            let duplicates = self == .observations ? """
+                UNION ALL
+                SELECT b.line, 'month', format('the same area, indicator and month as line %s', a.line)
+                FROM pg_temp.import_stage a JOIN pg_temp.import_stage b
+                  ON (a.area_code, a.indicator_code, a.month) = (b.area_code, b.indicator_code, b.month) AND a.line < b.line
+                """ : ""
+            return """
+                SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code)
+                UNION ALL
+                SELECT line, 'indicator_code', format('unknown indicator ''%s''', indicator_code) FROM pg_temp.import_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = s.indicator_code)
+                UNION ALL
+                SELECT line, 'indicator_code', \(kindMessage) FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code
+                WHERE \(kindRule)
+                UNION ALL
+                SELECT line, '\(valueColumn)', format('a %s cannot be negative (%s)', i.kind, s.\(valueColumn))
+                FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code
+                WHERE i.kind IN ('count', 'stock') AND s.\(valueColumn) < 0
+                UNION ALL
+                SELECT line, '\(self == .facts ? "occurred_at" : "month")', 'is in the future' FROM pg_temp.import_stage s WHERE \(future)
+                UNION ALL
+                SELECT s.line, '\(self == .facts ? "occurred_at" : "month")',
+                  CASE WHEN a.code IS NULL THEN format('area ''%s'' does not exist in %s', s.area_code, to_char(\(month), 'YYYY-MM'))
+                       ELSE format('''%s'' is a %s in %s: only wards, communes and towns report', s.area_code, a.kind, to_char(\(month), 'YYYY-MM')) END
+                FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code
+                LEFT JOIN areas a ON a.code = s.area_code AND wb_counts_in(a.valid_from, a.valid_to, \(month))
+                WHERE EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code) AND (a.code IS NULL OR NOT wb_is_leaf_kind(a.kind))
+                \(duplicates)
+                """
+        case .targets:
+            return """
+                SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code)
+                UNION ALL
+                SELECT line, 'indicator_code', format('unknown indicator ''%s''', indicator_code) FROM pg_temp.import_stage s
+                WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = s.indicator_code)
+                UNION ALL
+                SELECT line, 'year', format('area ''%s'' exists in no month of %s', area_code, year) FROM pg_temp.import_stage s
+                WHERE EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code) AND NOT EXISTS (
+                  SELECT 1 FROM areas a, generate_series(make_date(s.year, 1, 1), make_date(s.year, 12, 1), interval '1 month') m
+                  WHERE a.code = s.area_code AND wb_counts_in(a.valid_from, a.valid_to, m::date))
+                UNION ALL
+                SELECT b.line, 'year', format('the same area, indicator and year as line %s', a.line)
+                FROM pg_temp.import_stage a JOIN pg_temp.import_stage b
+                  ON (a.area_code, a.indicator_code, a.year) = (b.area_code, b.indicator_code, b.year) AND a.line < b.line
+                """
+        }
+    }
+
+    /// Whether the merge would change anything (structure changes ask for a full rebuild, so a
+    /// second import of the same file must not touch those tables at all).
+    var changesSomething: String? {
+        switch self {
+        case .areas:
+            return """
+                SELECT EXISTS (SELECT 1 FROM pg_temp.import_stage s WHERE NOT EXISTS (
+                         SELECT 1 FROM areas a WHERE (a.code, a.name, a.kind, a.parent_code, a.valid_from, a.valid_to)
+                           IS NOT DISTINCT FROM (s.code, s.name, s.kind, s.parent_code, s.valid_from, s.valid_to)))
+                    OR EXISTS (SELECT 1 FROM areas a WHERE a.code IN (SELECT code FROM pg_temp.import_stage) AND NOT EXISTS (
+                         SELECT 1 FROM pg_temp.import_stage s WHERE (a.code, a.name, a.kind, a.parent_code, a.valid_from, a.valid_to)
+                           IS NOT DISTINCT FROM (s.code, s.name, s.kind, s.parent_code, s.valid_from, s.valid_to)))
+                """
+        case .successions:
+            return """
+                SELECT EXISTS (SELECT 1 FROM pg_temp.import_stage s WHERE NOT EXISTS (
+                  SELECT 1 FROM successions x WHERE (x.from_code, x.to_code, x.effective_month, x.share) = (s.from_code, s.to_code, s.effective_month, s.share)))
+                """
+        case .indicators:
+            return """
+                SELECT EXISTS (SELECT 1 FROM pg_temp.import_stage s WHERE NOT EXISTS (
+                  SELECT 1 FROM indicators i WHERE (i.code, i.name_vi, i.name_en, i.unit, i.kind, i.direction, i.category, i.numerator_code, i.denominator_code, i.cutoff_day)
+                    IS NOT DISTINCT FROM (s.code, s.name_vi, s.name_en, s.unit, s.kind, s.direction, s.category, s.numerator, s.denominator, s.cutoff_day::int2)))
+                """
+        default:
+            return nil
+        }
+    }
+
+    /// Statements that merge the staging table; `$1` is who imports (observations), or the batch id (facts).
+    var merge: [String] {
+        switch self {
+        case .areas:
+            return [
+                "INSERT INTO area_codes SELECT DISTINCT code FROM pg_temp.import_stage ON CONFLICT DO NOTHING",
+                """
+                DELETE FROM areas a WHERE a.code IN (SELECT code FROM pg_temp.import_stage) AND NOT EXISTS (
+                  SELECT 1 FROM pg_temp.import_stage s WHERE (a.code, a.name, a.kind, a.parent_code, a.valid_from, a.valid_to)
+                    IS NOT DISTINCT FROM (s.code, s.name, s.kind, s.parent_code, s.valid_from, s.valid_to))
+                """,
+                """
+                INSERT INTO areas (code, name, kind, parent_code, valid_from, valid_to)
+                SELECT code, name, kind, parent_code, valid_from, valid_to FROM pg_temp.import_stage s WHERE NOT EXISTS (
+                  SELECT 1 FROM areas a WHERE (a.code, a.name, a.kind, a.parent_code, a.valid_from, a.valid_to)
+                    IS NOT DISTINCT FROM (s.code, s.name, s.kind, s.parent_code, s.valid_from, s.valid_to))
+                ORDER BY line
+                """,
+            ]
+        case .successions:
+            return ["""
+                INSERT INTO successions AS x (from_code, to_code, effective_month, share)
+                SELECT from_code, to_code, effective_month, share FROM pg_temp.import_stage
+                ON CONFLICT (from_code, to_code) DO UPDATE SET effective_month = excluded.effective_month, share = excluded.share
+                  WHERE (x.effective_month, x.share) IS DISTINCT FROM (excluded.effective_month, excluded.share)
+                """]
+        case .indicators:
+            return ["""
+                INSERT INTO indicators AS i (code, name_vi, name_en, unit, kind, direction, category, numerator_code, denominator_code, cutoff_day)
+                SELECT code, name_vi, name_en, unit, kind, direction, category, numerator, denominator, cutoff_day FROM pg_temp.import_stage ORDER BY line
+                ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, unit = excluded.unit, kind = excluded.kind,
+                  direction = excluded.direction, category = excluded.category, numerator_code = excluded.numerator_code,
+                  denominator_code = excluded.denominator_code, cutoff_day = excluded.cutoff_day
+                  WHERE (i.name_vi, i.name_en, i.unit, i.kind, i.direction, i.category, i.numerator_code, i.denominator_code, i.cutoff_day)
+                    IS DISTINCT FROM (excluded.name_vi, excluded.name_en, excluded.unit, excluded.kind, excluded.direction, excluded.category,
+                                      excluded.numerator_code, excluded.denominator_code, excluded.cutoff_day)
+                """]
+        case .partyCells:
+            return ["""
+                INSERT INTO party_cells AS p (code, area_code, name, kind, members, founded_on)
+                SELECT code, area_code, name, kind, members, founded_on FROM pg_temp.import_stage
+                ON CONFLICT (code) DO UPDATE SET area_code = excluded.area_code, name = excluded.name, kind = excluded.kind,
+                  members = excluded.members, founded_on = excluded.founded_on
+                  WHERE (p.area_code, p.name, p.kind, p.members, p.founded_on)
+                    IS DISTINCT FROM (excluded.area_code, excluded.name, excluded.kind, excluded.members, excluded.founded_on)
+                """]
+        case .observations:
+            return ["""
+                INSERT INTO observations AS o (area_code, indicator_code, month, value, updated_by)
+                SELECT area_code, indicator_code, month, value, $1 FROM pg_temp.import_stage
+                ON CONFLICT (indicator_code, area_code, month) DO UPDATE
+                  SET value = excluded.value, updated_at = now(), updated_by = excluded.updated_by
+                  WHERE o.value IS DISTINCT FROM excluded.value
+                """]
+        case .facts:
+            return ["""
+                INSERT INTO facts (area_code, indicator_code, occurred_at, amount, batch_id)
+                SELECT area_code, indicator_code, occurred_at, amount, $1::int8 FROM pg_temp.import_stage
+                """]
+        case .targets:
+            return ["""
+                INSERT INTO targets AS t (area_code, indicator_code, year, target)
+                SELECT area_code, indicator_code, year, target FROM pg_temp.import_stage
+                ON CONFLICT (indicator_code, area_code, year) DO UPDATE SET target = excluded.target, updated_at = now()
+                  WHERE t.target IS DISTINCT FROM excluded.target
+                """]
+        }
+    }
+}
