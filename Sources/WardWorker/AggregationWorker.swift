@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import PQ
+import ServiceLifecycle
+import WardCore
+import WardStore
+
+/// Keeps `aggregates` fresh: wakes on `NOTIFY wardboard_dirty`, polls as a fallback, drains the
+/// queue batch by batch, runs a full rebuild when the structure changed or at the scheduled
+/// time, and stops between batches on graceful shutdown. Any number may run at once.
+public struct AggregationWorker: Service {
+    let repository: AggregateRepository
+    let listenerConfiguration: ConnectionConfiguration?
+    let configuration: WorkerConfiguration
+    let logger: Logger
+
+    public init(database: Database, listen: ConnectionConfiguration?, configuration: WorkerConfiguration = .init(), logger: Logger) {
+        self.repository = AggregateRepository(database)
+        self.listenerConfiguration = listen
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "ward.worker"] = "\(configuration.name)"
+        self.logger = logger
+    }
+
+    public struct DrainResult: Sendable, Equatable {
+        public var batches = 0
+        public var keys = 0
+        public var rows = 0
+        public var rebuilt = false
+    }
+
+    public func run() async throws {
+        // Notifications and the poll timer both feed one stream; bufferingNewest(1) coalesces them.
+        let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        logger.info("worker started", metadata: ["ward.poll_s": "\(configuration.pollInterval.components.seconds)"])
+        await withTaskGroup(of: Void.self) { helpers in
+            if let listenerConfiguration {
+                helpers.addTask {
+                    do {
+                        // A reconnect may have lost notifications: it wakes the loop too.
+                        for try await _ in NotificationListener(configuration: listenerConfiguration, channels: ["wardboard_dirty"], logger: logger) {
+                            wake.yield()
+                        }
+                    } catch is CancellationError {
+                    } catch {
+                        logger.warning("cannot listen for changes; polling only", metadata: ["ward.error": "\(error)"])
+                    }
+                }
+            }
+            helpers.addTask {
+                while !Task.isCancelled {
+                    wake.yield()
+                    try? await Task.sleep(for: configuration.pollInterval)
+                }
+            }
+            await loop(wakeups)
+            helpers.cancelAll()
+        }
+        wake.finish()
+        logger.info("worker stopped")
+    }
+
+    /// One pass per wake-up until graceful shutdown, which lands between batches.
+    func loop(_ wakeups: AsyncStream<Void>) async {
+        var nextRebuild = configuration.nextRebuild(after: Date())
+        for await _ in wakeups.cancelOnGracefulShutdown() {
+            do {
+                if let due = nextRebuild, Date() >= due {
+                    if try await !repository.rebuiltSince(due) { _ = try await rebuild(from: nil, reason: "scheduled") }
+                    nextRebuild = configuration.nextRebuild(after: Date())
+                }
+                _ = try await drain()
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.error("worker pass failed", metadata: ["ward.error": "\(error)"])
+            }
+        }
+    }
+
+    /// Runs a requested rebuild if any, then processes batches until the queue is empty.
+    public func drain() async throws -> DrainResult {
+        var result = DrainResult()
+        if try await repository.rebuildRequested() {
+            result.rows += try await rebuild(from: nil, reason: "structure changed")
+            result.rebuilt = true
+        }
+        while !Task.isShuttingDownGracefully {
+            try Task.checkCancellation()
+            let start = ContinuousClock.now
+            let run = try await repository.startRun(kind: "incremental", worker: configuration.name)
+            let batch: AggregateRepository.BatchResult
+            do {
+                batch = try await repository.processBatch(limit: configuration.batchSize, worker: configuration.name)
+            } catch {
+                try? await repository.finishRun(run, keys: 0, rows: 0, error: "\(error)")
+                throw error
+            }
+            try await repository.finishRun(run, keys: batch.keys, rows: batch.rows, error: nil)
+            guard batch.keys > 0 else { break }
+            result.batches += 1
+            result.keys += batch.keys
+            result.rows += batch.rows
+            logger.info("batch done", metadata: [
+                "ward.keys": "\(batch.keys)", "ward.rows": "\(batch.rows)", "ward.ms": "\(milliseconds(since: start))",
+            ])
+        }
+        return result
+    }
+
+    /// A full rebuild (from `from`, or everything), recorded as a run.
+    public func rebuild(from: Month?, reason: String) async throws -> Int {
+        let start = ContinuousClock.now
+        let run = try await repository.startRun(kind: "full", worker: configuration.name)
+        do {
+            let rows = try await repository.rebuild(from: from)
+            try await repository.finishRun(run, keys: 0, rows: rows, error: nil)
+            logger.info("full rebuild done", metadata: [
+                "ward.reason": "\(reason)", "ward.rows": "\(rows)", "ward.ms": "\(milliseconds(since: start))",
+                "ward.from": "\(from?.description ?? "start")",
+            ])
+            return rows
+        } catch {
+            try? await repository.finishRun(run, keys: 0, rows: 0, error: "\(error)")
+            throw error
+        }
+    }
+
+    func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// How an ``AggregationWorker`` runs.
+public struct WorkerConfiguration: Sendable {
+    /// Stale keys claimed per transaction.
+    public var batchSize: Int
+    /// How often to look at the queue when no notification arrives (a lost NOTIFY only delays).
+    public var pollInterval: Duration
+    /// Local time of the daily full rebuild (hour, minute), in `timeZone`; nil: none.
+    public var rebuildAt: (hour: Int, minute: Int)?
+    public var timeZone: TimeZone
+    /// Recorded in `aggregate_runs.worker` and logs.
+    public var name: String
+
+    public init(
+        batchSize: Int = 5000,
+        pollInterval: Duration = .seconds(2),
+        rebuildAt: (hour: Int, minute: Int)? = (2, 0),
+        timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current,
+        name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
+    ) {
+        self.batchSize = batchSize
+        self.pollInterval = pollInterval
+        self.rebuildAt = rebuildAt
+        self.timeZone = timeZone
+        self.name = name
+    }
+
+    /// The next scheduled rebuild after `date`.
+    public func nextRebuild(after date: Date) -> Date? {
+        guard let (hour, minute) = rebuildAt else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.nextDate(after: date, matching: DateComponents(hour: hour, minute: minute, second: 0), matchingPolicy: .nextTime)
+    }
+}

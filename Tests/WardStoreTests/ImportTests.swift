@@ -1,0 +1,166 @@
+import Foundation
+import PQ
+import Testing
+import WardCore
+@testable import WardStore
+
+@Suite struct ImportTests {
+    static let base: [String: String] = [
+        "areas.csv": """
+            code,name,kind,parent_code,valid_from,valid_to
+            an-giang,Tỉnh An Giang,province,,2000-01-01,
+            my-long,Phường Mỹ Long,ward,an-giang,2000-01-01,2025-06-30
+            long-xuyen,Phường Long Xuyên,ward,an-giang,2025-07-01,
+
+            """,
+        "indicators.csv": """
+            code,name_vi,name_en,unit,kind,direction,category,numerator,denominator,cutoff_day
+            thefts,Trộm cắp,Thefts,cases,count,lower_is_better,public_order,,,
+            received,Hồ sơ tiếp nhận,Received,records,count,neutral,admin,,,15
+            on_time,Đúng hạn,On time,records,count,higher_is_better,admin,,,15
+            on_time_pct,Tỷ lệ đúng hạn,On-time share,percent,ratio,higher_is_better,admin,on_time,received,15
+
+            """,
+    ]
+
+    func importer(_ database: Database) -> Importer { Importer(database: database, logger: TestStore.logger) }
+
+    func loadBase(_ database: Database) async throws {
+        _ = try await importer(database).importDirectory(try TestStore.folder(Self.base))
+    }
+
+    /// Imports a bad observations/facts file; returns the error after checking nothing was written.
+    func rejected(_ file: String, _ text: String, _ database: Database) async throws -> ImportError {
+        let before = try await database.pool.scalar("SELECT (SELECT count(*) FROM observations) + (SELECT count(*) FROM facts)", as: Int.self)
+        let folder = try TestStore.folder([file: text])
+        let error = try #require(await #expect(throws: ImportError.self) {
+            _ = try await importer(database).importFile(folder.appendingPathComponent(file))
+        })
+        let after = try await database.pool.scalar("SELECT (SELECT count(*) FROM observations) + (SELECT count(*) FROM facts)", as: Int.self)
+        #expect(before == after, "nothing from a bad file is written")
+        return error
+    }
+
+    @Test func everyBadRowIsReportedByLineAndColumnAndNothingIsWritten() async throws {
+        try await TestStore.withDatabase { database, _ in
+            try await loadBase(database)
+            let error = try await rejected("observations.csv", """
+                area_code,indicator_code,month,value
+                my-long,thefts,2025-01,3
+                nowhere,thefts,2025-01,3
+                my-long,burglary,2025-01,3
+                my-long,thefts,2025/01,3
+                my-long,thefts,2025-02,-2
+                my-long,on_time_pct,2025-01,95
+                my-long,thefts,2025-03,twelve
+                my-long,thefts,2099-01,1
+                my-long,thefts,2025-08,1
+                an-giang,thefts,2025-01,1
+                my-long,thefts,2025-01,4
+
+                """, database)
+            let text = error.description
+            #expect(text.contains("observations.csv:3: area_code: unknown area 'nowhere'"))
+            #expect(text.contains("observations.csv:4: indicator_code: unknown indicator 'burglary'"))
+            #expect(text.contains("observations.csv:5: month: '2025/01' is not a month in the form YYYY-MM"))
+            #expect(text.contains("observations.csv:6: value: a count cannot be negative"))
+            #expect(text.contains("observations.csv:7: indicator_code: 'on_time_pct' is a ratio"))
+            #expect(text.contains("observations.csv:8: value: 'twelve' is not a number"))
+            #expect(text.contains("observations.csv:9: month: is in the future"))
+            #expect(text.contains("observations.csv:10: month: area 'my-long' does not exist in 2025-08"))
+            #expect(text.contains("observations.csv:11: month: 'an-giang' is a province in 2025-01: only wards, communes and towns report"))
+            #expect(text.contains("observations.csv:12: month: the same area, indicator and month as line 2"))
+            #expect(error.total == 11, "line 9 has two problems: in the future, and Mỹ Long did not exist then")
+        }
+    }
+
+    @Test func fileLevelProblemsHaveTheirOwnMessages() async throws {
+        try await TestStore.withDatabase { database, _ in
+            try await loadBase(database)
+            let empty = try await rejected("observations.csv", "", database)
+            #expect(empty.description.contains("the file is empty: expected a header row area_code,indicator_code,month,value"))
+            let missing = try await rejected("observations.csv", "area_code,indicator_code,month\nmy-long,thefts,2025-01\n", database)
+            #expect(missing.description.contains("missing column value"))
+            let extra = try await rejected("observations.csv", "area_code,indicator_code,month,value,note\nmy-long,thefts,2025-01,1,x\n", database)
+            #expect(extra.description.contains("unexpected column note"))
+            let json = try await rejected("observations.csv", "{\"area\": \"my-long\", \"value\": 3}\n", database)
+            #expect(json.description.contains("is not a observations.csv header") || json.description.contains("broken quoting"))
+            let binary = try await rejected("observations.csv", String(decoding: [0x89, 0x50, 0x4E, 0x47, 0x00, 0x0A], as: UTF8.self), database)
+            #expect(binary.description.contains("binary data"))
+            let quoting = try await rejected("observations.csv", "area_code,indicator_code,month,value\nmy-long,\"thefts,2025-01,3\n", database)
+            #expect(quoting.description.contains("observations.csv:2: -: broken quoting"))
+            let folder = try TestStore.folder([:])
+            let latin1 = folder.appendingPathComponent("observations.csv")
+            try Data("area_code,indicator_code,month,value\nmy-long,thefts,2025-01,3\nm".utf8 + [0xFC] + Data("-long,thefts,2025-02,3\n".utf8)).write(to: latin1)
+            let notUTF8 = try #require(await #expect(throws: ImportError.self) { _ = try await importer(database).importFile(latin1) })
+            #expect(notUTF8.description.contains("observations.csv:3: -: the text is not valid UTF-8"))
+            let columns = try await rejected("observations.csv", "area_code,indicator_code,month,value\nmy-long,thefts,2025-01\n", database)
+            #expect(columns.description.contains("observations.csv:2: -: expected 4 fields"))
+        }
+    }
+
+    @Test func factsAreCheckedByTheirPeriodAndLoadedOnce() async throws {
+        try await TestStore.withDatabase { database, _ in
+            try await loadBase(database)
+            let bad = try await rejected("facts.csv", """
+                area_code,indicator_code,occurred_at,amount
+                my-long,thefts,2025-06-30T23:59:59+07:00,1
+                my-long,thefts,2025-06-30T17:00:00Z,1
+                my-long,thefts,yesterday,1
+
+                """, database)
+            // 17:00Z on 30 June is 00:00 on 1 July in Vietnam, when Mỹ Long no longer exists.
+            #expect(bad.description.contains("facts.csv:3: occurred_at: area 'my-long' does not exist in 2025-07"))
+            #expect(bad.description.contains("facts.csv:4: occurred_at: 'yesterday' is not an ISO 8601 timestamp"))
+            let good = try TestStore.folder(["facts.csv": "area_code,indicator_code,occurred_at,amount\nmy-long,thefts,2025-06-30T23:59:59+07:00,\nmy-long,thefts,2025-06-30T23:59:59+07:00,1\n"])
+            let first = try await importer(database).importFile(good.appendingPathComponent("facts.csv"))
+            #expect(first.changed == 2)
+            let second = try await importer(database).importFile(good.appendingPathComponent("facts.csv"))
+            #expect(second.skipped != nil)
+            #expect(try await FactRepository(database).count(area: "my-long", indicator: "thefts") == 2)
+        }
+    }
+
+    @Test func importingTheDemoTwiceChangesNothing() async throws {
+        try await TestStore.withDatabase { database, _ in
+            let first = try await importer(database).importDirectory(TestStore.demoFolder)
+            #expect(first.allSatisfy { $0.changed > 0 })
+            let counts = "SELECT (SELECT count(*) FROM observations), (SELECT count(*) FROM facts), (SELECT count(*) FROM observation_history), (SELECT count(*) FROM aggregate_rebuild_requests)"
+            let before = try await database.pool.query(Query(unsafeSQL: counts))[0].decode((Int, Int, Int, Int).self)
+            try await database.pool.execute("DELETE FROM aggregate_rebuild_requests")
+            let second = try await importer(database).importDirectory(TestStore.demoFolder)
+            #expect(second.allSatisfy { $0.changed == 0 })
+            let after = try await database.pool.query(Query(unsafeSQL: counts))[0].decode((Int, Int, Int, Int).self)
+            #expect(before.0 == after.0 && before.1 == after.1 && before.2 == after.2)
+            #expect(after.3 == 0, "an unchanged areas file does not ask for a rebuild")
+        }
+    }
+
+    @Test func theDatabaseRefusesGarbageWhateverThePath() async throws {
+        try await TestStore.withDatabase { database, _ in
+            try await loadBase(database)
+            let ratio = await #expect(throws: PQError.self) {
+                try await database.pool.execute("INSERT INTO observations (area_code, indicator_code, month, value) VALUES ('my-long', 'on_time_pct', '2025-01-01', 90)")
+            }
+            #expect(ratio?.constraint == "observations_rules")
+            let negative = await #expect(throws: PQError.self) {
+                try await database.pool.execute("INSERT INTO observations (area_code, indicator_code, month, value) VALUES ('my-long', 'thefts', '2025-01-01', -1)")
+            }
+            #expect(negative?.isCheckViolation == true)
+            let midMonth = await #expect(throws: PQError.self) {
+                try await database.pool.execute("INSERT INTO observations (area_code, indicator_code, month, value) VALUES ('my-long', 'thefts', '2025-01-15', 1)")
+            }
+            #expect(midMonth?.isCheckViolation == true)
+            let badCode = await #expect(throws: PQError.self) { try await database.pool.execute("INSERT INTO area_codes VALUES ('Mỹ Long')") }
+            #expect(badCode?.isCheckViolation == true)
+            let overlap = await #expect(throws: PQError.self) {
+                try await database.pool.execute("INSERT INTO areas (code, name, kind, parent_code, valid_from) VALUES ('my-long', 'Phường Mỹ Long', 'ward', 'an-giang', '2020-01-01')")
+            }
+            #expect(overlap?.sqlState == .exclusionViolation)
+            let nfd = await #expect(throws: PQError.self) {
+                try await database.pool.execute("INSERT INTO areas (code, name, kind, valid_from) VALUES ('x', \("Mỹ Long".decomposedStringWithCanonicalMapping), 'ward', '2020-01-01')")
+            }
+            #expect(nfd != nil)
+        }
+    }
+}
