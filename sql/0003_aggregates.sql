@@ -361,7 +361,13 @@ BEGIN
   FROM pg_temp.wb_changed c
   JOIN areas a ON a.code = c.area_code AND wb_counts_in(a.valid_from, a.valid_to, c.month)
   JOIN areas s ON (s.parent_code = a.parent_code OR s.parent_code = c.area_code)
-              AND wb_counts_in(s.valid_from, s.valid_to, c.month);
+              AND wb_counts_in(s.valid_from, s.valid_to, c.month)
+  UNION
+  -- The parent (reporting: which children have a value), even when its own sum did not move.
+  SELECT c.indicator_code, a.parent_code, c.month
+  FROM pg_temp.wb_changed c
+  JOIN areas a ON a.code = c.area_code AND wb_counts_in(a.valid_from, a.valid_to, c.month)
+  WHERE a.parent_code IS NOT NULL;
 
   n := wb_compute_aggregates();
   RETURN n;
