@@ -19,10 +19,14 @@ release: deps
 run: release
 	@DATABASE_URL=$$($(PG) start) && export DATABASE_URL && .build/release/wardboard version
 
+## The tests that stop or restart the server run in a second pass, and only against the private
+## cluster: never against a server given by DATABASE_URL.
 test: deps
-	@DATABASE_URL=$$($(PG) start) && export DATABASE_URL && \
+	@if [ -n "$$DATABASE_URL" ]; then external=1; else DATABASE_URL=$$($(PG) start); fi; export DATABASE_URL; \
 	  $(SWIFT) test && \
-	  WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter 'ServerRestartTests|ReadinessTests'
+	  if [ -z "$$external" ]; then \
+	    for suite in ServerRestartTests ReadinessTests; do WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter $$suite || exit 1; done; \
+	  else echo "skipping the server-restart tests: DATABASE_URL points at a server this project does not manage"; fi
 
 bench-pq: deps
 	@DATABASE_URL=$$($(PG) start) && export DATABASE_URL && bench/pq.sh

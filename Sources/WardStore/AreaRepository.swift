@@ -62,6 +62,17 @@ public struct AreaRepository: Sendable {
             """, as: Bool.self) ?? false
     }
 
+    /// The codes among `codes` that are not `ancestor` and lie below it in no month (an editor's
+    /// writes are checked with this: one query for the whole batch).
+    public func outside(_ codes: [String], ancestor: String) async throws -> [String] {
+        try await database.readPool.query("""
+            WITH RECURSIVE down(code) AS (
+              SELECT \(ancestor)::text
+              UNION SELECT a.code FROM areas a JOIN down ON a.parent_code = down.code)
+            SELECT c FROM unnest(\(codes)::text[]) c WHERE c NOT IN (SELECT code FROM down) ORDER BY c
+            """).map { try $0.decode(0, as: String.self) }
+    }
+
     /// Successions into `code`, followed back through chains (its predecessors).
     public func predecessors(of code: String) async throws -> [Succession] {
         try await successions(direction: "to", code: code)

@@ -62,8 +62,21 @@ public struct Importer: Sendable {
         guard let handle = FileHandle(forReadingAtPath: url.path) else { throw ImportError(file: name, "cannot open the file") }
         defer { try? handle.close() }
         let totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        let started = ContinuousClock.now
+        return try await load(name: name, kind: kind, totalBytes: totalBytes, progress: progress) { try handle.read(upToCount: 1 << 20) }
+    }
 
+    /// Imports CSV text held in memory (an HTTP request body) exactly as a file would be.
+    public func importBody(_ body: Data, as kind: ImportFile, name: String) async throws -> FileResult {
+        var sent = false
+        return try await load(name: name, kind: kind, totalBytes: body.count) {
+            defer { sent = true }
+            return sent ? nil : body
+        }
+    }
+
+    func load(name: String, kind: ImportFile, totalBytes: Int, progress: @Sendable (Progress) -> Void = { _ in },
+              nextChunk: () throws -> Data?) async throws -> FileResult {
+        let started = ContinuousClock.now
         let result = try await database.pool.withTransaction { db -> FileResult in
             let columns = kind.stagingColumns.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
             try await db.execute(unsafeSQL: "CREATE TEMP TABLE import_stage (line int4 NOT NULL, \(columns)) ON COMMIT DROP")
@@ -72,7 +85,7 @@ public struct Importer: Sendable {
             var bytesRead = 0
             try await db.copy(into: "pg_temp.import_stage", columns: ["line"] + kind.stagingColumns.map(\.0)) { writer in
                 while true {
-                    guard let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty else { break }
+                    guard let chunk = try nextChunk(), !chunk.isEmpty else { break }
                     bytesRead += chunk.count
                     if kind == .facts { hasher.update(chunk) }
                     try await reader.feed(chunk, into: writer)

@@ -26,12 +26,18 @@ enum TestDatabase {
         let name = "pq_test_\(UInt32.random(in: 0...UInt32.max))_\(ProcessInfo.processInfo.processIdentifier)"
         let admin = try await Connection.connect(.init(serverURL, applicationName: "pq-tests"), logger: logger)
         try await admin.execute(unsafeSQL: "CREATE DATABASE \(name)")
+        await admin.close()
+        // A new connection for the cleanup: the body may have restarted the server.
+        func drop() async throws {
+            let admin = try await Connection.connect(.init(serverURL, applicationName: "pq-tests"), logger: logger)
+            try await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
         do {
             let value = try await body(url(database: name))
-            try await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try await drop()
             return value
         } catch {
-            try? await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try? await drop()
             throw error
         }
     }

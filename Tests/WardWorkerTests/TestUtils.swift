@@ -56,15 +56,21 @@ enum TestStore {
         let admin = try await Connection.connect(.init(serverURL), logger: logger)
         try await admin.execute(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)")
         let url = url(database: name)
+        await admin.close()
         let database = Database(pool: pool(url))
+        // A new connection for the cleanup: the body may have restarted the server.
+        func drop() async throws {
+            let admin = try await Connection.connect(.init(serverURL), logger: logger)
+            try await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
         do {
             let value = try await body(database, url)
             await database.close()
-            try await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try await drop()
             return value
         } catch {
             await database.close()
-            try? await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try? await drop()
             throw error
         }
     }
@@ -79,7 +85,7 @@ enum TestStore {
 
     /// The Long Xuyên demo dataset, generated once per test process.
     static let demoFolder: URL = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ward-demo-\(ProcessInfo.processInfo.processIdentifier)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ward-demo-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var texts = [ImportFile: String]()
         try? DatasetGenerator().generate { file, fields in texts[file, default: ""] += CSVWriter.line(fields) }

@@ -1,0 +1,116 @@
+import Foundation
+import Hummingbird
+import WardCore
+import WardStore
+
+/// One row per month, one column per area: for Chart.js and spreadsheets.
+struct WideRow: Encodable {
+    var month: Month
+    var periodStart: LocalDate
+    var periodEnd: LocalDate
+    var values: [(String, Decimal?)]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(month, forKey: Key("month"))
+        try container.encode(periodStart, forKey: Key("period_start"))
+        try container.encode(periodEnd, forKey: Key("period_end"))
+        for (area, value) in values { try container.encode(value, forKey: Key(area)) }
+    }
+}
+
+extension WardAPI {
+    func addFeedRoutes(to api: RouterGroup<WardRequestContext>) {
+        api.get("compare") { request, _ -> Response in
+            _ = try await auth.requireReader(request)
+            let indicator = try await indicator(try Self.required(request, "indicator"))
+            let feedRepository = FeedRepository(database)
+            let latest = try await feedRepository.latestMonth(indicator: indicator.code)
+            guard let month = try Self.month(request, "month") ?? latest else {
+                throw Problem.notFound("indicator '\(indicator.code)' has no data yet")
+            }
+            let parentCode: String
+            if let given = request.uri.queryParameters.get("parent"), !given.isEmpty {
+                parentCode = try await area(given, in: month).code
+            } else if let root = try await feedRepository.root(in: month) {
+                parentCode = root
+            } else {
+                throw Problem.badParameter("parent", "is required: more than one top-level area exists in \(month)")
+            }
+            let comparison = try await feedRepository.compare(indicator: indicator.code, month: month, parent: parentCode)
+            return try feeds.respond(comparison, columns: CompareRow.columns, rows: comparison.rows.map(\.fields),
+                                     request: request, filename: "compare-\(indicator.code)-\(parentCode)-\(month)")
+        }
+
+        api.get("series") { request, _ -> Response in
+            _ = try await auth.requireReader(request)
+            let indicator = try await indicator(try Self.required(request, "indicator"))
+            let codes = try Self.required(request, "areas").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !codes.isEmpty, codes.count <= 200 else { throw Problem.badParameter("areas", "give 1 to 200 area codes separated by commas") }
+            for code in codes { _ = try await area(code) }
+            let lineage = request.uri.queryParameters.get("lineage") ?? "reported"
+            guard lineage == "reported" || lineage == "comparable" else { throw Problem.badParameter("lineage", "'\(lineage)' is not reported or comparable") }
+            let layout = request.uri.queryParameters.get("layout") ?? "long"
+            guard layout == "long" || layout == "wide" else { throw Problem.badParameter("layout", "'\(layout)' is not long or wide") }
+            let latest = try await FeedRepository(database).latestMonth(indicator: indicator.code)
+            guard let to = try Self.month(request, "to") ?? latest else { throw Problem.notFound("indicator '\(indicator.code)' has no data yet") }
+            let from = try Self.month(request, "from") ?? to.adding(months: -11)
+            guard from <= to else { throw Problem.badParameter("from", "\(from) is after to (\(to))") }
+            guard to.index - from.index < 240 else { throw Problem.badParameter("from", "a series spans at most 240 months") }
+            let series = try await FeedRepository(database).series(indicator: indicator, areas: codes, from: from, to: to, comparable: lineage == "comparable")
+            let name = "series-\(indicator.code)-\(from)-\(to)"
+            if layout == "wide" {
+                let period = try ReportingPeriod(cutoffDay: indicator.cutoffDay ?? 1, timeZone: .init(identifier: "Asia/Ho_Chi_Minh") ?? .current)
+                var byKey = [String: Decimal?]()
+                for row in series.rows { byKey["\(row.area)|\(row.month)"] = row.value }
+                let rows = from.through(to).map { month in
+                    let dates = series.rows.first { $0.month == month }.map { ($0.periodStart, $0.periodEnd) } ?? period.dates(of: month)
+                    return WideRow(month: month, periodStart: dates.0, periodEnd: dates.1, values: codes.map { ($0, byKey["\($0)|\(month)"] ?? nil) })
+                }
+                return try feeds.respond(rows, columns: ["month", "period_start", "period_end"] + codes,
+                                         rows: rows.map { [$0.month.description, $0.periodStart.description, $0.periodEnd.description] + $0.values.map { $0.1.text } },
+                                         request: request, filename: name)
+            }
+            return try feeds.respond(series, columns: SeriesRow.columns, rows: series.rows.map(\.fields), request: request, filename: name)
+        }
+
+        api.get("areas/:code/report") { request, context -> Response in
+            _ = try await auth.requireReader(request)
+            let code = try context.parameters.require("code")
+            let month: Month
+            if let given = try Self.month(request, "month") {
+                month = given
+            } else {
+                guard let latest = try await FeedRepository(database).latestMonth(area: code) else {
+                    throw Problem.notFound("area '\(code)' has no figures yet")
+                }
+                month = latest
+            }
+            let report = try await FeedRepository(database).report(area: try await area(code, in: month), month: month)
+            return try feeds.respond(report, columns: ReportRow.columns, rows: report.rows.map(\.fields), request: request, filename: "report-\(code)-\(month)")
+        }
+
+        api.get("status") { request, _ -> Response in
+            _ = try await auth.requireReader(request)
+            let status = try await AggregateRepository(database).status()
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys]
+            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: .init(bytes: try encoder.encode(status))))
+        }
+    }
+}
+
+extension Optional where Wrapped == Decimal {
+    var text: String { self.map { "\($0)" } ?? "" }
+}

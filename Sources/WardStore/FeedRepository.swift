@@ -1,0 +1,151 @@
+import Foundation
+import PQ
+import WardCore
+
+/// What the HTTP feeds read: comparisons, series and the monthly report, from `aggregates`.
+public struct FeedRepository: Sendable {
+    let database: Database
+    public init(_ database: Database) { self.database = database }
+
+    static func decimal(_ value: Numeric?) -> Decimal? { value.flatMap { Decimal(string: $0.description) } }
+
+    /// Every child of `parent` as the tree stood in `month`, ranked, with nulls for those without a value.
+    public func compare(indicator: String, month: Month, parent: String) async throws -> Comparison {
+        let rows = try await database.readPool.query("""
+            SELECT a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target,
+                   round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened
+            FROM areas a
+            LEFT JOIN aggregates g ON g.indicator_code = \(indicator) AND g.area_code = a.code AND g.month = \(month.sqlDate)
+            WHERE a.parent_code = \(parent) AND wb_counts_in(a.valid_from, a.valid_to, \(month.sqlDate))
+            ORDER BY g.rank NULLS LAST, g.value IS NULL, a.name, a.code
+            """)
+        let compareRows = try rows.map { row in
+            CompareRow(
+                area: try row.decode(0), name: try row.decode(1), value: Self.decimal(try row.decode(2)), previous: Self.decimal(try row.decode(3)),
+                change: Self.decimal(try row.decode(4)), changePct: Self.decimal(try row.decode(5)), yoyChangePct: Self.decimal(try row.decode(6)),
+                ytd: Self.decimal(try row.decode(7)), target: Self.decimal(try row.decode(8)), targetPct: Self.decimal(try row.decode(9)),
+                rank: try row.decode(10, as: Int32?.self).map(Int.init), sharePct: Self.decimal(try row.decode(11)), worsened: try row.decode(12))
+        }
+        let totals = try await database.readPool.query("""
+            SELECT value, previous, change, round(change_pct, 2), reporting, expected FROM aggregates
+            WHERE indicator_code = \(indicator) AND area_code = \(parent) AND month = \(month.sqlDate)
+            """)
+        var total = CompareTotal()
+        if let row = totals.first {
+            total = CompareTotal(value: Self.decimal(try row.decode(0)), previous: Self.decimal(try row.decode(1)), change: Self.decimal(try row.decode(2)),
+                                 changePct: Self.decimal(try row.decode(3)), reporting: try row.decode(4, as: Int32?.self).map(Int.init),
+                                 expected: try row.decode(5, as: Int32?.self).map(Int.init))
+        } else {
+            let expected = compareRows.count
+            total = CompareTotal(value: nil, previous: nil, change: nil, changePct: nil, reporting: 0, expected: expected)
+        }
+        return Comparison(indicator: indicator, parent: parent, month: month, total: total, rows: compareRows)
+    }
+
+    /// The single root area in `month`, when there is exactly one (the default parent of /compare).
+    public func root(in month: Month) async throws -> String? {
+        let roots = try await database.readPool.query("""
+            SELECT code FROM areas WHERE parent_code IS NULL AND wb_counts_in(valid_from, valid_to, \(month.sqlDate)) ORDER BY code LIMIT 2
+            """).map { try $0.decode(0, as: String.self) }
+        return roots.count == 1 ? roots[0] : nil
+    }
+
+    /// The latest month with aggregates for `indicator`.
+    public func latestMonth(indicator: String) async throws -> Month? {
+        try await database.readPool.scalar("SELECT max(month) FROM aggregates WHERE indicator_code = \(indicator)", as: SQLDate?.self)?.map(Month.init)
+    }
+
+    /// The latest month with aggregates for `area`.
+    public func latestMonth(area: String) async throws -> Month? {
+        try await database.readPool.scalar("SELECT max(month) FROM aggregates WHERE area_code = \(area)", as: SQLDate?.self)?.map(Month.init)
+    }
+
+    /// A series in long form. `reported`: each area's own rows while it existed. `comparable`: each
+    /// month's figure on the area's territory as of `to` (predecessors back-filled, DATA.md).
+    public func series(indicator: Indicator, areas: [String], from: Month, to: Month, comparable: Bool) async throws -> Series {
+        let cutoff = Int32(indicator.cutoffDay ?? 0)
+        let rows: QueryResult
+        if !comparable {
+            rows = try await database.readPool.query("""
+                SELECT g.area_code, g.month,
+                       wb_period_start(g.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
+                       wb_period_end(g.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
+                       g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, round(g.target_pct, 2)
+                FROM aggregates g
+                WHERE g.indicator_code = \(indicator.code) AND g.area_code = ANY(\(areas)) AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
+                ORDER BY array_position(\(areas), g.area_code::text), g.month
+                """)
+        } else {
+            rows = try await database.readPool.query("""
+                WITH months AS (
+                  SELECT generate_series(date_trunc('year', \(from.sqlDate)::date) - interval '12 months', \(to.sqlDate)::date, interval '1 month')::date AS month),
+                parts AS (
+                  SELECT a.code AS area, m.month, sum(l.factor * v.value) AS value, sum(l.factor * v.num) AS num,
+                         sum(l.factor * v.den) AS den, count(v.num) AS ratio_parts
+                  FROM unnest(\(areas)::text[]) a(code)
+                  JOIN area_lineage l ON l.area_code = a.code AND l.last_eff <= \(to.sqlDate)
+                  CROSS JOIN months m
+                  JOIN area_values v ON v.indicator_code = \(indicator.code) AND v.area_code = l.pred_code AND v.month = m.month
+                  WHERE l.first_eff > m.month
+                  GROUP BY a.code, m.month),
+                grid AS (
+                  SELECT a.code AS area, m.month, p.num, p.den,
+                         CASE WHEN p.ratio_parts > 0 THEN CASE WHEN p.den <> 0 THEN 100 * p.num / p.den END ELSE p.value END AS figure
+                  FROM unnest(\(areas)::text[]) a(code) CROSS JOIN months m LEFT JOIN parts p ON p.area = a.code AND p.month = m.month),
+                windowed AS (
+                  SELECT g.*, lag(figure) OVER w AS previous, lag(figure, 12) OVER w AS yoy,
+                         sum(figure) OVER y AS ytd_sum, sum(num) OVER y AS ytd_num, sum(den) OVER y AS ytd_den,
+                         (array_remove(array_agg(figure) OVER y, NULL))[cardinality(array_remove(array_agg(figure) OVER y, NULL))] AS ytd_latest
+                  FROM grid g
+                  WINDOW w AS (PARTITION BY area ORDER BY month),
+                         y AS (PARTITION BY area, date_trunc('year', month) ORDER BY month))
+                SELECT w.area, w.month,
+                       wb_period_start(w.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
+                       wb_period_end(w.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
+                       w.figure, w.previous, w.figure - w.previous,
+                       round(CASE WHEN w.previous <> 0 THEN 100 * (w.figure - w.previous) / abs(w.previous) END, 2),
+                       round(CASE WHEN w.yoy <> 0 THEN 100 * (w.figure - w.yoy) / abs(w.yoy) END, 2),
+                       CASE \(indicator.kind.rawValue) WHEN 'ratio' THEN CASE WHEN w.ytd_den <> 0 THEN 100 * w.ytd_num / w.ytd_den END
+                                                        WHEN 'stock' THEN w.ytd_latest ELSE w.ytd_sum END,
+                       NULL::numeric
+                FROM windowed w
+                WHERE w.month BETWEEN \(from.sqlDate) AND \(to.sqlDate) AND w.figure IS NOT NULL
+                ORDER BY array_position(\(areas), w.area), w.month
+                """)
+        }
+        let seriesRows = try rows.map { row in
+            SeriesRow(
+                area: try row.decode(0), month: Month(try row.decode(1, as: SQLDate.self)),
+                periodStart: LocalDate(try row.decode(2, as: SQLDate.self)), periodEnd: LocalDate(try row.decode(3, as: SQLDate.self)),
+                value: Self.decimal(try row.decode(4)), previous: Self.decimal(try row.decode(5)), change: Self.decimal(try row.decode(6)),
+                changePct: Self.decimal(try row.decode(7)), yoyChangePct: Self.decimal(try row.decode(8)), ytd: Self.decimal(try row.decode(9)),
+                targetPct: Self.decimal(try row.decode(10)))
+        }
+        return Series(indicator: indicator.code, from: from, to: to, lineage: comparable ? "comparable" : "reported", rows: seriesRows)
+    }
+
+    /// Every indicator for one area and month: the sheet of the monthly review meeting.
+    public func report(area: Area, month: Month) async throws -> Report {
+        let rows = try await database.readPool.query("""
+            SELECT i.code, i.name_vi, i.name_en, i.unit, i.category, i.direction,
+                   g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target, round(g.target_pct, 2),
+                   g.rank, (SELECT count(*) FROM areas s JOIN aggregates sg ON sg.area_code = s.code AND sg.indicator_code = i.code AND sg.month = \(month.sqlDate)
+                            WHERE s.parent_code = \(area.parentCode) AND wb_counts_in(s.valid_from, s.valid_to, \(month.sqlDate))),
+                   round(g.share_pct, 2), g.worsened
+            FROM indicators i
+            LEFT JOIN aggregates g ON g.indicator_code = i.code AND g.area_code = \(area.code) AND g.month = \(month.sqlDate)
+            ORDER BY i.category, i.code
+            """)
+        let reportRows = try rows.map { row in
+            ReportRow(
+                indicator: try row.decode(0), nameVi: try row.decode(1), nameEn: try row.decode(2), unit: try row.decode(3),
+                category: try row.decode(4), direction: try row.decode(5), value: Self.decimal(try row.decode(6)),
+                previous: Self.decimal(try row.decode(7)), change: Self.decimal(try row.decode(8)), changePct: Self.decimal(try row.decode(9)),
+                yoyChangePct: Self.decimal(try row.decode(10)), ytd: Self.decimal(try row.decode(11)), target: Self.decimal(try row.decode(12)),
+                targetPct: Self.decimal(try row.decode(13)), rank: try row.decode(14, as: Int32?.self).map(Int.init),
+                ranked: try row.decode(15, as: Int64?.self).flatMap { $0 > 0 ? Int($0) : nil },
+                sharePct: Self.decimal(try row.decode(16)), worsened: try row.decode(17))
+        }
+        return Report(area: area.code, name: area.name, parent: area.parentCode, month: month, rows: reportRows)
+    }
+}
