@@ -16,8 +16,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-run: release
-	@DATABASE_URL=$$($(PG) start) && export DATABASE_URL && .build/release/wardboard version
+## The demo: private PostgreSQL, the Long Xuyên dataset, API and worker on http://127.0.0.1:8080.
+run: deps
+	@scripts/demo
 
 ## The tests that stop or restart the server run in a second pass, and only against the private
 ## cluster: never against a server given by DATABASE_URL.
@@ -26,7 +27,8 @@ test: deps
 	  $(SWIFT) test && \
 	  if [ -z "$$external" ]; then \
 	    for suite in ServerRestartTests ReadinessTests; do WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter $$suite || exit 1; done; \
-	  else echo "skipping the server-restart tests: DATABASE_URL points at a server this project does not manage"; fi
+	  else echo "skipping the server-restart tests: DATABASE_URL points at a server this project does not manage"; fi && \
+	  scripts/quickstart-check && scripts/check-compose
 
 bench-pq: deps
 	@DATABASE_URL=$$($(PG) start) && export DATABASE_URL && bench/pq.sh
