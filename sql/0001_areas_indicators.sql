@@ -46,6 +46,7 @@ CREATE TABLE areas (
     code WITH =, daterange(valid_from, valid_to, '[]') WITH &&)
 );
 CREATE INDEX areas_parent ON areas (parent_code);
+CREATE INDEX areas_code ON areas (code, valid_from);
 
 -- An area row counts for month M when M's first day lies in its validity period.
 CREATE FUNCTION wb_counts_in(p_from date, p_to date, p_month date) RETURNS boolean

@@ -105,7 +105,8 @@ BEGIN
       ELSE 'only wards, communes and towns report; a parent''s figures are roll-ups'
     END)
   INTO message
-  FROM pg_temp.wb_new_reports n JOIN indicators i ON i.code = n.indicator_code
+  FROM (SELECT area_code, indicator_code, month, min(value) AS value FROM pg_temp.wb_new_reports GROUP BY 1, 2, 3) n
+  JOIN indicators i ON i.code = n.indicator_code
   WHERE i.kind = 'ratio'
      OR (p_kind = 'fact' AND i.kind = 'stock')
      OR (i.kind IN ('count', 'stock') AND n.value < 0)

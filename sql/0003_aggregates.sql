@@ -77,13 +77,17 @@ CREATE TABLE aggregate_runs (
 
 -- Keep fact_sums in step with facts, in the writer's transaction.
 CREATE OR REPLACE FUNCTION wb_facts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE message text;
+DECLARE
+  message text;
+  -- Read once per statement, not once per row.
+  v_tz text := coalesce(wb_setting('timezone'), 'Asia/Ho_Chi_Minh');
+  v_cutoff int := coalesce(wb_setting('cutoff_day')::int, 1);
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS wb_new_reports (area_code text, indicator_code text, month date, value numeric) ON COMMIT DROP;
   TRUNCATE pg_temp.wb_new_reports;
   IF TG_OP = 'INSERT' THEN
     INSERT INTO pg_temp.wb_new_reports
-      SELECT f.area_code, f.indicator_code, wb_fact_period(f.occurred_at, i.cutoff_day), f.amount
+      SELECT f.area_code, f.indicator_code, wb_period(f.occurred_at, coalesce(i.cutoff_day, v_cutoff), v_tz), f.amount
       FROM new_rows f JOIN indicators i ON i.code = f.indicator_code;
     message := wb_first_bad_report('fact');
     IF message IS NOT NULL THEN
@@ -95,7 +99,7 @@ BEGIN
       DO UPDATE SET amount = s.amount + excluded.amount, facts = s.facts + excluded.facts;
   ELSE
     INSERT INTO pg_temp.wb_new_reports
-      SELECT f.area_code, f.indicator_code, wb_fact_period(f.occurred_at, i.cutoff_day), f.amount
+      SELECT f.area_code, f.indicator_code, wb_period(f.occurred_at, coalesce(i.cutoff_day, v_cutoff), v_tz), f.amount
       FROM old_rows f JOIN indicators i ON i.code = f.indicator_code;
     UPDATE fact_sums s SET amount = s.amount - d.amount, facts = s.facts - d.facts
       FROM (SELECT indicator_code, area_code, month, sum(value) AS amount, count(*) AS facts
@@ -382,7 +386,9 @@ BEGIN
   -- Facts' periods depend on settings and cut-off days: recount them.
   DELETE FROM fact_sums;
   INSERT INTO fact_sums
-    SELECT f.indicator_code, f.area_code, wb_fact_period(f.occurred_at, i.cutoff_day), sum(f.amount), count(*)
+    SELECT f.indicator_code, f.area_code,
+           wb_period(f.occurred_at, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int, 1), coalesce(wb_setting('timezone'), 'Asia/Ho_Chi_Minh')),
+           sum(f.amount), count(*)
     FROM facts f JOIN indicators i ON i.code = f.indicator_code GROUP BY 1, 2, 3;
 
   CREATE TEMP TABLE IF NOT EXISTS wb_value_keys (indicator_code text, area_code text, month date) ON COMMIT DROP;

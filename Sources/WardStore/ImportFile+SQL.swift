@@ -57,15 +57,23 @@ extension ImportFile {
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
                 """
         case .observations, .facts:
-            let month = self == .facts ? "wb_fact_period(s.occurred_at, i.cutoff_day)" : "s.month"
-            let valueColumn = self == .facts ? "amount" : "value"
             let future = self == .facts ? "s.occurred_at > now()" : "s.month > \(now)"
-            let kindRule = self == .facts
-                ? "i.kind IN ('ratio', 'stock')"
-                : "i.kind = 'ratio'"
+            let kindRule = self == .facts ? "i.kind IN ('ratio', 'stock')" : "i.kind = 'ratio'"
             let kindMessage = self == .facts
                 ? "format('''%s'' is a %s indicator: facts are only for count and amount indicators', i.code, i.kind)"
                 : "format('''%s'' is a ratio: it is computed from %s and %s, never reported', i.code, i.numerator_code, i.denominator_code)"
+            let valueColumn = self == .facts ? "amount" : "value"
+            let timeColumn = self == .facts ? "occurred_at" : "month"
+            // Facts: the period once per row, settings once per statement; then the area check
+            // runs once per distinct (area, month), not once per row.
+            let periods = self == .facts ? """
+                periods AS (
+                  SELECT s.line, s.area_code, wb_period(s.occurred_at, coalesce(i.cutoff_day, c.cutoff), c.tz) AS month
+                  FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code,
+                       (SELECT coalesce(wb_setting('cutoff_day')::int, 1) AS cutoff, coalesce(wb_setting('timezone'), 'Asia/Ho_Chi_Minh') AS tz) c)
+                """ : """
+                periods AS (SELECT s.line, s.area_code, s.month FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code)
+                """
             let duplicates = self == .observations ? """
                 UNION ALL
                 SELECT b.line, 'month', format('the same area, indicator and month as line %s', a.line)
@@ -73,6 +81,12 @@ extension ImportFile {
                   ON (a.area_code, a.indicator_code, a.month) = (b.area_code, b.indicator_code, b.month) AND a.line < b.line
                 """ : ""
             return """
+                WITH \(periods),
+                keys AS (SELECT DISTINCT area_code, month FROM periods),
+                bad_keys AS (
+                  SELECT k.area_code, k.month, a.kind FROM keys k
+                  LEFT JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month)
+                  WHERE EXISTS (SELECT 1 FROM area_codes WHERE code = k.area_code) AND (a.code IS NULL OR NOT wb_is_leaf_kind(a.kind)))
                 SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
                 WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code)
                 UNION ALL
@@ -86,14 +100,12 @@ extension ImportFile {
                 FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code
                 WHERE i.kind IN ('count', 'stock') AND s.\(valueColumn) < 0
                 UNION ALL
-                SELECT line, '\(self == .facts ? "occurred_at" : "month")', 'is in the future' FROM pg_temp.import_stage s WHERE \(future)
+                SELECT line, '\(timeColumn)', 'is in the future' FROM pg_temp.import_stage s WHERE \(future)
                 UNION ALL
-                SELECT s.line, '\(self == .facts ? "occurred_at" : "month")',
-                  CASE WHEN a.code IS NULL THEN format('area ''%s'' does not exist in %s', s.area_code, to_char(\(month), 'YYYY-MM'))
-                       ELSE format('''%s'' is a %s in %s: only wards, communes and towns report', s.area_code, a.kind, to_char(\(month), 'YYYY-MM')) END
-                FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code
-                LEFT JOIN areas a ON a.code = s.area_code AND wb_counts_in(a.valid_from, a.valid_to, \(month))
-                WHERE EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code) AND (a.code IS NULL OR NOT wb_is_leaf_kind(a.kind))
+                SELECT p.line, '\(timeColumn)',
+                  CASE WHEN b.kind IS NULL THEN format('area ''%s'' does not exist in %s', p.area_code, to_char(p.month, 'YYYY-MM'))
+                       ELSE format('''%s'' is a %s in %s: only wards, communes and towns report', p.area_code, b.kind, to_char(p.month, 'YYYY-MM')) END
+                FROM periods p JOIN bad_keys b ON b.area_code = p.area_code AND b.month = p.month
                 \(duplicates)
                 """
         case .targets:

@@ -36,6 +36,28 @@ struct PQBench {
             rows = try await db.copy(into: "bench_copy", columns: ["id", "ward", "label", "amount", "day"], format: .binary) { writer in
                 for row in copyRows { try await writer.write(row) }
             }
+        case "exercise":
+            // Every kind of PQ work once, for the leak checker (make leaks).
+            try await db.execute(unsafeSQL: "DROP TABLE IF EXISTS leak_t; CREATE TABLE leak_t (id int8 PRIMARY KEY, label text, amount numeric)")
+            rows = try await db.copy(into: "leak_t", columns: ["id", "label", "amount"]) { writer in
+                for g in 1...10_000 { try await writer.write([Int64(g), "phường \(g)", Numeric(Int64(g))]) }
+            }
+            for try await row in try await db.stream("SELECT id, label, amount FROM leak_t") { checksum &+= Int(try row.decode(0, as: Int64.self)) }
+            var seen = 0
+            for try await _ in try await db.stream("SELECT id FROM leak_t") { seen += 1; if seen == 5 { break } }
+            for row in try await db.query("SELECT id, label, amount, now(), ARRAY[1,2]::int8[] FROM leak_t WHERE id < \(Int64(100))") {
+                _ = try row.decode((Int64, String, Numeric, Date, [Int64]).self)
+            }
+            _ = try? await db.query("INSERT INTO leak_t VALUES (\(Int64(1)), 'dup', 1)")
+            _ = try? await db.query("SELEC 1")
+            _ = try? await db.withTransaction { tx in try await tx.execute("DELETE FROM leak_t"); throw CancellationError() }
+            let pool = ConnectionPool(configuration: .init(maxConnections: 4), connection: .init(url))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<50 { group.addTask { _ = try await pool.scalar("SELECT \(Int64(index))", as: Int.self) } }
+                try await group.waitForAll()
+            }
+            await pool.close()
+            try await db.execute(unsafeSQL: "DROP TABLE leak_t")
         case "noop":
             rows = try await db.scalar("SELECT 1", as: Int.self) ?? 0
         case "stream-count":

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make bench-worker: on the 1000-ward dataset, (a) a full rebuild, (b) the time from one ward-month
+# edit's commit until its new aggregates are visible, with a worker running, for 60 and for 12
+# months of history (the ratio says whether an edit's cost grows with history).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?make bench-worker sets DATABASE_URL}"
+swift build -c release --product wardboard >/dev/null
+bin=.build/release/wardboard
+EDITS=${EDITS:-15}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+run() {
+  local months=$1 data=bench/out/bench-1000x$1 db=wardboard_bench_worker_$1
+  [ -f "$data/facts.csv" ] || "$bin" generate --out "$data" --wards 1000 --months "$months" >/dev/null 2>&1
+  local url; url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/$db').geturl())" "$DATABASE_URL")
+  psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+  DATABASE_URL=$url "$bin" migrate >/dev/null 2>&1
+  DATABASE_URL=$url "$bin" import "$data" >/dev/null 2>&1
+  local s e; s=$(date +%s%N)
+  DATABASE_URL=$url "$bin" aggregate --once >/dev/null 2>&1   # the import asked for a full rebuild
+  e=$(date +%s%N)
+  local rows; rows=$(psql -Atq "$url" -c "SELECT count(*) FROM aggregates")
+  echo "$months months: full rebuild $(( (e - s) / 1000000 )) ms for $rows aggregate rows" >&2
+  DATABASE_URL=$url WARDBOARD_REBUILD_AT=off "$bin" worker >/dev/null 2>&1 &
+  local worker=$!
+  sleep 2
+  local latencies=()
+  for i in $(seq "$EDITS"); do
+    local ward; ward=$(printf 'tp-%02d-p-%03d' $(( (i % 20) + 1 )) $(( (i * 7 % 50) + 1 )))
+    psql -Atq "$url" -c "UPDATE observations SET value = value + 1, updated_at = clock_timestamp() WHERE area_code = '$ward' AND indicator_code = 'public_disorder' AND month = (SELECT max(month) FROM observations)" >/dev/null
+    latencies+=("$(psql -Atq "$url" <<SQL
+DO \$\$
+DECLARE t0 timestamptz; seen boolean := false; started timestamptz := clock_timestamp();
+BEGIN
+  SELECT updated_at INTO t0 FROM observations WHERE area_code = '$ward' AND indicator_code = 'public_disorder' AND month = (SELECT max(month) FROM observations);
+  WHILE NOT seen AND clock_timestamp() - started < interval '10 seconds' LOOP
+    SELECT EXISTS (SELECT 1 FROM aggregates g JOIN observations o ON (o.indicator_code, o.area_code, o.month) = (g.indicator_code, g.area_code, g.month)
+                   WHERE o.area_code = '$ward' AND o.indicator_code = 'public_disorder' AND o.month = (SELECT max(month) FROM observations)
+                     AND g.value = o.value AND g.computed_at >= t0) INTO seen;
+    IF NOT seen THEN PERFORM pg_sleep(0.002); END IF;
+  END LOOP;
+  RAISE NOTICE '%', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+END \$\$;
+SQL
+    2>&1 | grep -oE '[0-9]+$')")
+  done
+  kill -TERM $worker; wait $worker || true
+  printf '%s\n' "${latencies[@]}" | median
+}
+
+l60=$(run 60)
+l12=$(run 12)
+printf '\none edit, commit to visible aggregates (median of %s): 60 months %s ms, 12 months %s ms, ratio %s\n' \
+  "$EDITS" "$l60" "$l12" "$(awk -v a="$l60" -v b="$l12" 'BEGIN {printf "%.2f", a / b}')"
