@@ -91,14 +91,17 @@ let package = Package(
             path: "bench/pq-bench",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PQTests", dependencies: ["PQ"], swiftSettings: swiftSettings),
+        // Shared by the test targets: a fresh migrated database per test, the demo dataset, scripts.
+        .target(name: "WardTestSupport", dependencies: ["PQ", "WardStore", "WardCore", .product(name: "Logging", package: "swift-log")],
+                path: "Sources/WardTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "PQTests", dependencies: ["PQ", "WardTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WardCoreTests", dependencies: ["WardCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "WardStoreTests", dependencies: ["WardStore", "WardCore", "PQ"], swiftSettings: swiftSettings),
-        .testTarget(name: "WardWorkerTests", dependencies: ["WardWorker", "WardStore", "WardCore", "PQ"], swiftSettings: swiftSettings),
+        .testTarget(name: "WardStoreTests", dependencies: ["WardStore", "WardCore", "PQ", "WardTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "WardWorkerTests", dependencies: ["WardWorker", "WardStore", "WardCore", "PQ", "WardTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WardAPITests",
             dependencies: [
-                "WardAPI", "WardStore", "WardCore", "PQ",
+                "WardAPI", "WardStore", "WardCore", "PQ", "WardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,3 +1,4 @@
+import WardTestSupport
 import Foundation
 import PQ
 import Testing
@@ -32,26 +33,6 @@ extension TestDatabase {
         let status = try runAndWait(repositoryRoot.appendingPathComponent(path).path, arguments)
         guard status == 0 else { throw ScriptFailed(path: path, status: status) }
     }
-}
-
-/// Runs a program and waits for it with `waitpid`: unlike Foundation's `Process`, this does not
-/// hang when the program leaves a daemon behind (pg_ctl's postmaster inherits Process's pipe).
-/// `DATABASE_URL` is removed: the scripts then manage the private cluster.
-func runAndWait(_ path: String, _ arguments: [String]) throws -> Int32 {
-    var pid: pid_t = 0
-    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment
-        .filter { $0.key != "DATABASE_URL" }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
-    guard spawned == 0 else { return -1 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return (status >> 8) & 0xFF
 }
 
 struct ScriptFailed: Error { let path: String; let status: Int32 }

@@ -1,3 +1,4 @@
+import WardTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,4 @@
+import WardTestSupport
 import Foundation
 import PQ
 import Testing

@@ -1,3 +1,4 @@
+import WardTestSupport
 import Foundation
 import Logging
 import PQ

@@ -1,3 +1,4 @@
+import WardTestSupport
 import Foundation
 import PQ
 import Testing
@@ -51,16 +52,33 @@ import WardStore
     }
 
     @Test func twoWorkersRacingOnOneQueue() async throws {
-        try await TestStore.withDatabase { db, _ in
+        try await TestStore.withDatabase { db, url in
             try await Fixture.load(db)
             _ = try await worker(db).rebuild(from: nil, reason: "test")
             try await randomEdits(db, count: 60, seed: 99)
             let queued = try await db.pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self) ?? 0
-            async let a = worker(db, batch: 3, name: "a").drain()
-            async let b = worker(db, batch: 3, name: "b").drain()
-            let (ra, rb) = try await (a, b)
-            #expect(ra.keys + rb.keys == queued, "every key claimed exactly once")
-            #expect(ra.keys > 0 && rb.keys > 0, "both workers took part")
+            // Worker A has claimed five keys and is still working on them (its transaction is open).
+            let a = try await Connection.connect(.init(url, applicationName: "worker-a"))
+            try await a.execute(unsafeSQL: """
+                BEGIN;
+                CREATE TEMP TABLE wb_dirty ON COMMIT DROP AS
+                  WITH c AS (DELETE FROM aggregate_queue q USING (SELECT indicator_code, area_code, month FROM aggregate_queue
+                             ORDER BY enqueued_at LIMIT 5 FOR UPDATE SKIP LOCKED) k
+                             WHERE (q.indicator_code, q.area_code, q.month) = (k.indicator_code, k.area_code, k.month)
+                             RETURNING q.indicator_code, q.area_code, q.month)
+                  SELECT * FROM c;
+                """)
+            // Worker B skips A's locked keys and takes every other one, exactly once. It may wait
+            // for A only on the per-indicator lock, which A does not hold yet.
+            let b = try await worker(db, batch: 3, name: "b").drain()
+            #expect(b.keys == queued - 5)
+            _ = try await a.scalar("SELECT wb_process_dirty()", as: Int.self)
+            try await a.execute(unsafeSQL: "COMMIT")
+            // Two more workers racing on what is left (nothing): neither double-counts.
+            async let c = worker(db, batch: 3, name: "c").drain()
+            async let d = worker(db, batch: 3, name: "d").drain()
+            let (rc, rd) = try await (c, d)
+            #expect(rc.keys + rd.keys == 0)
             let raced = try await db.aggregateSnapshot()
             _ = try await worker(db).rebuild(from: nil, reason: "test")
             #expect(firstDifference(raced, try await db.aggregateSnapshot()) == nil)

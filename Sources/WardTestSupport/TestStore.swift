@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PQ
 import WardCore
@@ -6,33 +9,33 @@ import WardStore
 
 /// Hands each test a fresh, migrated database: the migrations run once into a template
 /// database (named after their checksum), and each test gets `CREATE DATABASE … TEMPLATE`.
-enum TestStore {
-    static var serverURL: String {
+public enum TestStore {
+    public static var serverURL: String {
         ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "postgres://wardboard@127.0.0.1:54329/wardboard"
     }
 
-    static var repositoryRoot: URL {
+    public static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "ward.tests")
         logger.logLevel = .warning
         return logger
     }()
 
-    static func url(database: String) -> String {
+    public static func url(database: String) -> String {
         guard var components = URLComponents(string: serverURL) else { return serverURL }
         components.path = "/" + database
         return components.string ?? serverURL
     }
 
-    static func pool(_ url: String, max: Int = 4) -> ConnectionPool {
+    public static func pool(_ url: String, max: Int = 4) -> ConnectionPool {
         ConnectionPool(configuration: .init(minConnections: 0, maxConnections: max), connection: .init(url, applicationName: "ward-tests"), logger: logger)
     }
 
     /// The template database with every migration applied.
-    static func template() async throws -> String {
+    public static func template() async throws -> String {
         let migrator = Migrator(pool: pool(serverURL, max: 1), directory: repositoryRoot.appendingPathComponent("sql"), logger: logger)
         var hasher = SHA256()
         for migration in try migrator.migrations() { hasher.update(migration.checksum) }
@@ -50,7 +53,7 @@ enum TestStore {
     }
 
     /// Runs `body` with a fresh migrated database; drops it afterwards.
-    static func withDatabase<T>(_ body: (Database, String) async throws -> T) async throws -> T {
+    public static func withDatabase<T>(_ body: (Database, String) async throws -> T) async throws -> T {
         let template = try await template()
         let name = "ward_test_\(UInt32.random(in: 0...UInt32.max))_\(ProcessInfo.processInfo.processIdentifier)"
         let admin = try await Connection.connect(.init(serverURL), logger: logger)
@@ -76,7 +79,7 @@ enum TestStore {
     }
 
     /// Writes `files` (name → CSV text) into a new temporary folder.
-    static func folder(_ files: [String: String]) throws -> URL {
+    public static func folder(_ files: [String: String]) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ward-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
@@ -84,7 +87,7 @@ enum TestStore {
     }
 
     /// The Long Xuyên demo dataset, generated once per test process.
-    static let demoFolder: URL = {
+    public static let demoFolder: URL = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ward-demo-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var texts = [ImportFile: String]()
@@ -92,4 +95,24 @@ enum TestStore {
         for (file, text) in texts { try? Data(text.utf8).write(to: directory.appendingPathComponent(file.fileName)) }
         return directory
     }()
+}
+
+/// Runs a program and waits for it with `waitpid`: unlike Foundation's `Process`, this does not
+/// hang when the program leaves a daemon behind (pg_ctl's postmaster inherits Process's pipe).
+/// `DATABASE_URL` is removed: the scripts then manage the private cluster.
+public func runAndWait(_ path: String, _ arguments: [String]) throws -> Int32 {
+    var pid: pid_t = 0
+    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment
+        .filter { $0.key != "DATABASE_URL" }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    guard spawned == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status >> 8) & 0xFF
 }
