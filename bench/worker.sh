@@ -2,23 +2,27 @@
 # make bench-worker: on the 1000-ward dataset, (a) a full rebuild, (b) the time from one ward-month
 # edit's commit until its new aggregates are visible, with a worker running, for 60 and for 12
 # months of history (the ratio says whether an edit's cost grows with history).
+# Do not run it beside `make test`: that restarts the private cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?make bench-worker sets DATABASE_URL}"
 swift build -c release --product wardboard >/dev/null
 bin=.build/release/wardboard
 EDITS=${EDITS:-15}
+log=bench/out/worker-bench.log; mkdir -p bench/out; : > "$log"
+# Steps log to bench/out/worker-bench.log; a failing step stops the benchmark and shows its log.
+step() { "$@" >>"$log" 2>&1 || { echo "bench-worker: failed: $*" >&2; tail -20 "$log" >&2; exit 1; }; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 run() {
   local months=$1 data=bench/out/bench-1000x$1 db=wardboard_bench_worker_$1
-  [ -f "$data/facts.csv" ] || "$bin" generate --out "$data" --wards 1000 --months "$months" >/dev/null 2>&1
+  [ -f "$data/facts.csv" ] || step "$bin" generate --out "$data" --wards 1000 --months "$months"
   local url; url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/$db').geturl())" "$DATABASE_URL")
   psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
-  DATABASE_URL=$url "$bin" migrate >/dev/null 2>&1
-  DATABASE_URL=$url "$bin" import "$data" >/dev/null 2>&1
+  DATABASE_URL=$url step "$bin" migrate
+  DATABASE_URL=$url step "$bin" import "$data"
   local s e; s=$(date +%s%N)
-  DATABASE_URL=$url "$bin" aggregate --once >/dev/null 2>&1   # the import asked for a full rebuild
+  DATABASE_URL=$url step "$bin" aggregate --once   # the import asked for a full rebuild
   e=$(date +%s%N)
   local rows; rows=$(psql -Atq "$url" -c "SELECT count(*) FROM aggregates")
   echo "$months months: full rebuild $(( (e - s) / 1000000 )) ms for $rows aggregate rows" >&2

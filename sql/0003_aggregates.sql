@@ -176,14 +176,20 @@ BEGIN
   parts AS (
     SELECT l.indicator_code, l.root, l.month,
            CASE WHEN i.kind = 'ratio' THEN NULL ELSE v.value END AS value,
-           CASE WHEN i.kind = 'ratio' THEN nv.value END AS num,
-           CASE WHEN i.kind = 'ratio' THEN dv.value END AS den
+           CASE WHEN i.kind = 'ratio' THEN v.num END AS num,
+           CASE WHEN i.kind = 'ratio' THEN v.den END AS den
     FROM leaves l
     JOIN indicators i ON i.code = l.indicator_code
-    LEFT JOIN leaf_values v ON i.kind <> 'ratio' AND v.indicator_code = l.indicator_code AND v.area_code = l.node AND v.month = l.month
-    LEFT JOIN leaf_values nv ON i.kind = 'ratio' AND nv.indicator_code = i.numerator_code AND nv.area_code = l.node AND nv.month = l.month
-    LEFT JOIN leaf_values dv ON i.kind = 'ratio' AND dv.indicator_code = i.denominator_code AND dv.area_code = l.node AND dv.month = l.month
-    WHERE v.value IS NOT NULL OR (nv.value IS NOT NULL AND dv.value IS NOT NULL)
+    -- A leaf's own value: its observation, else its facts (the leaf_values view, spelled out as
+    -- keyed joins so that each lookup uses the primary keys instead of scanning a FULL JOIN).
+    LEFT JOIN observations o ON i.kind <> 'ratio' AND (o.indicator_code, o.area_code, o.month) = (l.indicator_code, l.node, l.month)
+    LEFT JOIN fact_sums f ON i.kind <> 'ratio' AND (f.indicator_code, f.area_code, f.month) = (l.indicator_code, l.node, l.month)
+    LEFT JOIN observations no ON i.kind = 'ratio' AND (no.indicator_code, no.area_code, no.month) = (i.numerator_code, l.node, l.month)
+    LEFT JOIN fact_sums nf ON i.kind = 'ratio' AND (nf.indicator_code, nf.area_code, nf.month) = (i.numerator_code, l.node, l.month)
+    LEFT JOIN observations dob ON i.kind = 'ratio' AND (dob.indicator_code, dob.area_code, dob.month) = (i.denominator_code, l.node, l.month)
+    LEFT JOIN fact_sums df ON i.kind = 'ratio' AND (df.indicator_code, df.area_code, df.month) = (i.denominator_code, l.node, l.month),
+    LATERAL (SELECT coalesce(o.value, f.amount) AS value, coalesce(no.value, nf.amount) AS num, coalesce(dob.value, df.amount) AS den) v
+    WHERE v.value IS NOT NULL OR (v.num IS NOT NULL AND v.den IS NOT NULL)
   )
   SELECT indicator_code, root AS area_code, month,
          CASE WHEN count(num) > 0 THEN CASE WHEN sum(den) <> 0 THEN 100 * sum(num) / sum(den) END ELSE sum(value) END AS value,
