@@ -4,7 +4,7 @@ SWIFT ?= swift
 PG := scripts/postgres
 export WARDBOARD_PG_PORT ?= 54329
 
-.PHONY: deps build release run test bench-pq bench-import bench-worker clean-db db-start db-stop db-url leaks
+.PHONY: deps build release run test bench-pq bench-import bench-worker bench-http clean-db db-start db-stop db-url leaks
 
 ## Debian/Ubuntu packages the project needs (libpq headers, the PostgreSQL server, valgrind for `make leaks`).
 deps:
@@ -36,6 +36,10 @@ bench-pq: deps
 ## Import of the 1000-ward, 60-month dataset beside psql \copy.
 bench-import: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/import.sh
+
+## wrk against /compare and /series beside pgbench.
+bench-http: deps
+	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/http.sh
 
 ## Full rebuild and one-edit latency on the 1000-ward dataset (12 and 60 months of history).
 bench-worker: deps
