@@ -33,8 +33,9 @@ extension WardAPI {
             _ = try await auth.requireReader(request)
             let indicator = try await indicator(try Self.required(request, "indicator"))
             let feedRepository = FeedRepository(database)
-            let latest = try await feedRepository.latestMonth(indicator: indicator.code)
-            guard let month = try Self.month(request, "month") ?? latest else {
+            let given = try Self.month(request, "month")
+            let latest = given == nil ? try await feedRepository.latestMonth(indicator: indicator.code) : nil
+            guard let month = given ?? latest else {
                 throw Problem.notFound("indicator '\(indicator.code)' has no data yet")
             }
             let parentCode: String
@@ -60,8 +61,9 @@ extension WardAPI {
             guard lineage == "reported" || lineage == "comparable" else { throw Problem.badParameter("lineage", "'\(lineage)' is not reported or comparable") }
             let layout = request.uri.queryParameters.get("layout") ?? "long"
             guard layout == "long" || layout == "wide" else { throw Problem.badParameter("layout", "'\(layout)' is not long or wide") }
-            let latest = try await FeedRepository(database).latestMonth(indicator: indicator.code)
-            guard let to = try Self.month(request, "to") ?? latest else { throw Problem.notFound("indicator '\(indicator.code)' has no data yet") }
+            let givenTo = try Self.month(request, "to")
+            let latest = givenTo == nil ? try await FeedRepository(database).latestMonth(indicator: indicator.code) : nil
+            guard let to = givenTo ?? latest else { throw Problem.notFound("indicator '\(indicator.code)' has no data yet") }
             let from = try Self.month(request, "from") ?? to.adding(months: -11)
             guard from <= to else { throw Problem.badParameter("from", "\(from) is after to (\(to))") }
             guard to.index - from.index < 240 else { throw Problem.badParameter("from", "a series spans at most 240 months") }
