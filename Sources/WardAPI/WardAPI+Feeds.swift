@@ -113,6 +113,3 @@ extension WardAPI {
     }
 }
 
-extension Optional where Wrapped == Decimal {
-    var text: String { self.map { "\($0)" } ?? "" }
-}

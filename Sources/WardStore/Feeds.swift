@@ -196,5 +196,5 @@ public struct Report: Sendable, Codable, Equatable {
 
 extension Optional where Wrapped == Decimal {
     /// CSV text: exact digits, empty for null.
-    var text: String { self.map { "\($0)" } ?? "" }
+    public var text: String { self.map { "\($0)" } ?? "" }
 }
