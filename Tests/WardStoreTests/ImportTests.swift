@@ -122,6 +122,42 @@ import WardCore
         }
     }
 
+    /// A plain facts file takes the fast lane (COPY straight into facts); a quoted one the careful
+    /// path; both give the same facts, sums and batch. What the foreign keys did is still done.
+    @Test func factsTakeTheFastLaneOrTheCarefulPathWithTheSameResult() async throws {
+        try await TestStore.withDatabase { database, _ in
+            try await loadBase(database)
+            let plain = "occurred_at,amount,indicator_code,area_code\n2025-05-10T08:00:00+07:00,,thefts,my-long\n2025-05-14T23:59:59+07:00,2,received,my-long\n2025-05-15T00:00:00+07:00,3,received,my-long\n"
+            let quoted = plain.replacingOccurrences(of: ",my-long", with: ",\"my-long\"")
+            var results = [[String]]()
+            for (index, text) in [plain, quoted].enumerated() {
+                let file = try TestStore.folder(["facts.csv": text]).appendingPathComponent("facts.csv")
+                let result = try await importer(database).importFile(file)
+                #expect(result.rows == 3 && result.changed == 3)
+                #expect(result.stagedLineByLine == (index == 1), "only the quoted file needs the staging table")
+                let sums = try await database.pool.query("SELECT indicator_code || ' ' || to_char(month, 'YYYY-MM') || ' ' || amount || ' ' || facts FROM fact_sums ORDER BY 1")
+                results.append(try sums.map { try $0.decode(String.self) })
+                let batch = try await database.pool.query("SELECT sha256, rows FROM fact_batches ORDER BY id DESC LIMIT 1")[0].decode((String, Int).self)
+                #expect(batch.0 == SHA256.hex(SHA256.hash(Array(text.utf8))) && batch.1 == 3, "the batch records the file's digest and rows")
+                if index == 0 {
+                    // Deleting the batch deletes its facts and their sums, as ON DELETE CASCADE did.
+                    try await database.pool.execute("DELETE FROM fact_batches")
+                    #expect(try await database.pool.scalar("SELECT (SELECT count(*) FROM facts) + (SELECT count(*) FROM fact_sums)", as: Int.self) == 0)
+                }
+            }
+            // Cut-off day 15 for `received`: the 15th at midnight opens the next period.
+            #expect(results[0] == ["received 2025-05 2 1", "received 2025-06 3 1", "thefts 2025-05 1 1"])
+            #expect(results[0] == results[1])
+            // A code that facts use cannot go, nor can a fact name a code that does not exist.
+            let removed = await #expect(throws: PQError.self) { try await database.pool.execute("DELETE FROM area_codes WHERE code = 'my-long'") }
+            #expect(removed?.isForeignKeyViolation == true)
+            let unknown = await #expect(throws: PQError.self) {
+                try await FactRepository(database).insert([Fact(areaCode: "no-such-ward", indicatorCode: "thefts", occurredAt: 1_750_000_000, amount: "1")])
+            }
+            #expect(unknown?.isForeignKeyViolation == true)
+        }
+    }
+
     @Test func importingTheDemoTwiceChangesNothing() async throws {
         try await TestStore.withDatabase { database, _ in
             let first = try await importer(database).importDirectory(TestStore.demoFolder)
