@@ -1,54 +1,40 @@
 import Foundation
 import Hummingbird
+import PQ
 import WardCore
 import WardStore
-
-/// One row per month, one column per area: for Chart.js and spreadsheets.
-struct WideRow: Encodable {
-    var month: Month
-    var periodStart: LocalDate
-    var periodEnd: LocalDate
-    var values: [(String, Decimal?)]
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(month, forKey: Key("month"))
-        try container.encode(periodStart, forKey: Key("period_start"))
-        try container.encode(periodEnd, forKey: Key("period_end"))
-        for (area, value) in values { try container.encode(value, forKey: Key(area)) }
-    }
-}
 
 extension WardAPI {
     func addFeedRoutes(to api: RouterGroup<WardRequestContext>) {
         api.get("compare") { request, _ -> Response in
             _ = try await auth.requireReader(request)
-            let indicator = try await indicator(try Self.required(request, "indicator"))
+            let indicatorCode = try Self.required(request, "indicator")
             let feedRepository = FeedRepository(database)
-            let given = try Self.month(request, "month")
-            let latest = given == nil ? try await feedRepository.latestMonth(indicator: indicator.code) : nil
-            guard let month = given ?? latest else {
-                throw Problem.notFound("indicator '\(indicator.code)' has no data yet")
+            let month: Month
+            if let given = try Self.month(request, "month") {
+                month = given
+            } else {
+                guard let latest = try await feedRepository.latestMonth(indicator: try await indicator(indicatorCode).code) else {
+                    throw Problem.notFound("indicator '\(indicatorCode)' has no data yet")
+                }
+                month = latest
             }
             let parentCode: String
             if let given = request.uri.queryParameters.get("parent"), !given.isEmpty {
-                parentCode = try await area(given, in: month).code
+                parentCode = given
             } else if let root = try await feedRepository.root(in: month) {
                 parentCode = root
             } else {
                 throw Problem.badParameter("parent", "is required: more than one top-level area exists in \(month)")
             }
-            let comparison = try await feedRepository.compare(indicator: indicator.code, month: month, parent: parentCode)
+            // One query answers; only when it finds nothing do the lookups say what is unknown.
+            guard let comparison = try await feedRepository.compare(indicator: indicatorCode, month: month, parent: parentCode) else {
+                _ = try await indicator(indicatorCode)
+                _ = try await area(parentCode, in: month)
+                throw Problem.notFound("nothing to compare for '\(indicatorCode)' under '\(parentCode)' in \(month)")
+            }
             return try feeds.respond(comparison, columns: CompareRow.columns, rows: comparison.rows.map(\.fields),
-                                     request: request, filename: "compare-\(indicator.code)-\(parentCode)-\(month)")
+                                     request: request, filename: "compare-\(indicatorCode)-\(parentCode)-\(month)")
         }
 
         api.get("series") { request, _ -> Response in
@@ -56,7 +42,7 @@ extension WardAPI {
             let indicator = try await indicator(try Self.required(request, "indicator"))
             let codes = try Self.required(request, "areas").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !codes.isEmpty, codes.count <= 200 else { throw Problem.badParameter("areas", "give 1 to 200 area codes separated by commas") }
-            for code in codes { _ = try await area(code) }
+            if let unknown = try await AreaRepository(database).unknown(codes).first { _ = try await area(unknown) }
             let lineage = request.uri.queryParameters.get("lineage") ?? "reported"
             guard lineage == "reported" || lineage == "comparable" else { throw Problem.badParameter("lineage", "'\(lineage)' is not reported or comparable") }
             let layout = request.uri.queryParameters.get("layout") ?? "long"
@@ -71,14 +57,14 @@ extension WardAPI {
             let name = "series-\(indicator.code)-\(from)-\(to)"
             if layout == "wide" {
                 let period = try ReportingPeriod(cutoffDay: indicator.cutoffDay ?? 1, timeZone: .init(identifier: "Asia/Ho_Chi_Minh") ?? .current)
-                var byKey = [String: Decimal?]()
+                var byKey = [String: Numeric?]()
                 for row in series.rows { byKey["\(row.area)|\(row.month)"] = row.value }
-                let rows = from.through(to).map { month in
+                let wide = WideSeries(areas: codes, rows: from.through(to).map { month in
                     let dates = series.rows.first { $0.month == month }.map { ($0.periodStart, $0.periodEnd) } ?? period.dates(of: month)
-                    return WideRow(month: month, periodStart: dates.0, periodEnd: dates.1, values: codes.map { ($0, byKey["\($0)|\(month)"] ?? nil) })
-                }
-                return try feeds.respond(rows, columns: ["month", "period_start", "period_end"] + codes,
-                                         rows: rows.map { [$0.month.description, $0.periodStart.description, $0.periodEnd.description] + $0.values.map { $0.1.text } },
+                    return WideSeries.Row(month: month, periodStart: dates.0, periodEnd: dates.1, values: codes.map { byKey["\($0)|\(month)"] ?? nil })
+                })
+                return try feeds.respond(wide, columns: ["month", "period_start", "period_end"] + codes,
+                                         rows: wide.rows.map { [$0.month.description, $0.periodStart.description, $0.periodEnd.description] + $0.values.map(\.text) },
                                          request: request, filename: name)
             }
             return try feeds.respond(series, columns: SeriesRow.columns, rows: series.rows.map(\.fields), request: request, filename: name)

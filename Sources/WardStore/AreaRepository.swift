@@ -42,6 +42,14 @@ public struct AreaRepository: Sendable {
         return try rows.first.map(Self.decode)
     }
 
+    /// Those of `codes` that name no area at any time, in the order given: one query for a list.
+    public func unknown(_ codes: [String]) async throws -> [String] {
+        try await database.readPool.query("""
+            SELECT c.code FROM unnest(\(codes)::text[]) WITH ORDINALITY c(code, n)
+            WHERE NOT EXISTS (SELECT 1 FROM area_codes a WHERE a.code = c.code) ORDER BY c.n
+            """).map { try $0.decode(0, as: String.self) }
+    }
+
     /// Direct children of `code` as the tree stood in `month`, in Vietnamese order.
     public func children(of code: String, in month: Month) async throws -> [Area] {
         try await list(parent: code, month: month)

@@ -7,37 +7,33 @@ public struct FeedRepository: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
-    static func decimal(_ value: Numeric?) -> Decimal? { value.flatMap { Decimal(string: $0.description) } }
-
-    /// Every child of `parent` as the tree stood in `month`, ranked, with nulls for those without a value.
-    public func compare(indicator: String, month: Month, parent: String) async throws -> Comparison {
+    /// Every child of `parent` as the tree stood in `month`, ranked, with nulls for those without
+    /// a value, and the parent's own total: one query. `nil` when the indicator is unknown or the
+    /// parent did not exist in `month` (the caller finds out which).
+    public func compare(indicator: String, month: Month, parent: String) async throws -> Comparison? {
         let rows = try await database.readPool.query("""
-            SELECT a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target,
-                   round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened
+            SELECT a.code = \(parent), a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2),
+                   g.ytd, g.target, round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened, g.reporting, g.expected,
+                   EXISTS (SELECT 1 FROM indicators WHERE code = \(indicator))
             FROM areas a
             LEFT JOIN aggregates g ON g.indicator_code = \(indicator) AND g.area_code = a.code AND g.month = \(month.sqlDate)
-            WHERE a.parent_code = \(parent) AND wb_counts_in(a.valid_from, a.valid_to, \(month.sqlDate))
-            ORDER BY g.rank NULLS LAST, g.value IS NULL, a.name, a.code
+            WHERE (a.parent_code = \(parent) OR a.code = \(parent)) AND wb_counts_in(a.valid_from, a.valid_to, \(month.sqlDate))
+            ORDER BY a.code = \(parent) DESC, g.rank NULLS LAST, g.value IS NULL, a.name, a.code
             """)
-        let compareRows = try rows.map { row in
+        guard let first = rows.first, try first.decode(0, as: Bool.self), try first.decode(16, as: Bool.self) else { return nil }
+        let compareRows = try rows.dropFirst().map { row in
             CompareRow(
-                area: try row.decode(0), name: try row.decode(1), value: Self.decimal(try row.decode(2)), previous: Self.decimal(try row.decode(3)),
-                change: Self.decimal(try row.decode(4)), changePct: Self.decimal(try row.decode(5)), yoyChangePct: Self.decimal(try row.decode(6)),
-                ytd: Self.decimal(try row.decode(7)), target: Self.decimal(try row.decode(8)), targetPct: Self.decimal(try row.decode(9)),
-                rank: try row.decode(10, as: Int32?.self).map(Int.init), sharePct: Self.decimal(try row.decode(11)), worsened: try row.decode(12))
+                area: try row.decode(1), name: try row.decode(2), value: try row.decode(3), previous: try row.decode(4),
+                change: try row.decode(5), changePct: try row.decode(6), yoyChangePct: try row.decode(7),
+                ytd: try row.decode(8), target: try row.decode(9), targetPct: try row.decode(10),
+                rank: try row.decode(11, as: Int32?.self).map(Int.init), sharePct: try row.decode(12), worsened: try row.decode(13))
         }
-        let totals = try await database.readPool.query("""
-            SELECT value, previous, change, round(change_pct, 2), reporting, expected FROM aggregates
-            WHERE indicator_code = \(indicator) AND area_code = \(parent) AND month = \(month.sqlDate)
-            """)
-        var total = CompareTotal()
-        if let row = totals.first {
-            total = CompareTotal(value: Self.decimal(try row.decode(0)), previous: Self.decimal(try row.decode(1)), change: Self.decimal(try row.decode(2)),
-                                 changePct: Self.decimal(try row.decode(3)), reporting: try row.decode(4, as: Int32?.self).map(Int.init),
-                                 expected: try row.decode(5, as: Int32?.self).map(Int.init))
+        let total: CompareTotal
+        if let value = try first.decode(3, as: Numeric?.self) {
+            total = CompareTotal(value: value, previous: try first.decode(4), change: try first.decode(5), changePct: try first.decode(6),
+                                 reporting: try first.decode(14, as: Int32?.self).map(Int.init), expected: try first.decode(15, as: Int32?.self).map(Int.init))
         } else {
-            let expected = compareRows.count
-            total = CompareTotal(value: nil, previous: nil, change: nil, changePct: nil, reporting: 0, expected: expected)
+            total = CompareTotal(value: nil, previous: nil, change: nil, changePct: nil, reporting: 0, expected: compareRows.count)
         }
         return Comparison(indicator: indicator, parent: parent, month: month, total: total, rows: compareRows)
     }
@@ -117,9 +113,9 @@ public struct FeedRepository: Sendable {
             SeriesRow(
                 area: try row.decode(0), month: Month(try row.decode(1, as: SQLDate.self)),
                 periodStart: LocalDate(try row.decode(2, as: SQLDate.self)), periodEnd: LocalDate(try row.decode(3, as: SQLDate.self)),
-                value: Self.decimal(try row.decode(4)), previous: Self.decimal(try row.decode(5)), change: Self.decimal(try row.decode(6)),
-                changePct: Self.decimal(try row.decode(7)), yoyChangePct: Self.decimal(try row.decode(8)), ytd: Self.decimal(try row.decode(9)),
-                targetPct: Self.decimal(try row.decode(10)))
+                value: try row.decode(4), previous: try row.decode(5), change: try row.decode(6),
+                changePct: try row.decode(7), yoyChangePct: try row.decode(8), ytd: try row.decode(9),
+                targetPct: try row.decode(10))
         }
         return Series(indicator: indicator.code, from: from, to: to, lineage: comparable ? "comparable" : "reported", rows: seriesRows)
     }
@@ -139,12 +135,12 @@ public struct FeedRepository: Sendable {
         let reportRows = try rows.map { row in
             ReportRow(
                 indicator: try row.decode(0), nameVi: try row.decode(1), nameEn: try row.decode(2), unit: try row.decode(3),
-                category: try row.decode(4), direction: try row.decode(5), value: Self.decimal(try row.decode(6)),
-                previous: Self.decimal(try row.decode(7)), change: Self.decimal(try row.decode(8)), changePct: Self.decimal(try row.decode(9)),
-                yoyChangePct: Self.decimal(try row.decode(10)), ytd: Self.decimal(try row.decode(11)), target: Self.decimal(try row.decode(12)),
-                targetPct: Self.decimal(try row.decode(13)), rank: try row.decode(14, as: Int32?.self).map(Int.init),
+                category: try row.decode(4), direction: try row.decode(5), value: try row.decode(6),
+                previous: try row.decode(7), change: try row.decode(8), changePct: try row.decode(9),
+                yoyChangePct: try row.decode(10), ytd: try row.decode(11), target: try row.decode(12),
+                targetPct: try row.decode(13), rank: try row.decode(14, as: Int32?.self).map(Int.init),
                 ranked: try row.decode(15, as: Int64?.self).flatMap { $0 > 0 ? Int($0) : nil },
-                sharePct: Self.decimal(try row.decode(16)), worsened: try row.decode(17))
+                sharePct: try row.decode(16), worsened: try row.decode(17))
         }
         return Report(area: area.code, name: area.name, parent: area.parentCode, month: month, rows: reportRows)
     }
