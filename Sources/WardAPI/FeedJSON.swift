@@ -4,8 +4,9 @@ import WardStore
 
 /// Writes JSON straight into bytes: the feeds' numbers are exact decimals (PostgreSQL's numeric
 /// text, written as JSON numbers digit for digit), which Foundation's JSONEncoder could only
-/// write through `Decimal`, and at several times the cost. Nulls are written out, never left out:
-/// charts and spreadsheets expect every column.
+/// write through `Decimal`; encoder and `Decimal` were the largest part of the server's profile
+/// under load on /compare. Nulls are written out, never left out: charts and spreadsheets expect
+/// every column.
 struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     /// Per open object or array: whether the next member needs a comma first.
@@ -84,116 +85,86 @@ struct JSONWriter {
     }
 }
 
-/// A feed the API writes with ``JSONWriter``.
+/// A feed the API writes with ``JSONWriter``: a few header members and its rows, which are also
+/// its CSV (header `columns`, one line per row's cells).
 protocol JSONFeed {
+    var columns: [String] { get }
+    var cellRows: [[FeedCell]] { get }
     func write(to json: inout JSONWriter)
 }
 
+extension JSONWriter {
+    mutating func cell(_ cell: FeedCell) {
+        switch cell {
+        case .text(let value): string(value)
+        case .number(let value): number(value)
+        case .integer(let value): integer(value)
+        case .bool(let value): bool(value)
+        }
+    }
+
+    /// One object with a member per column.
+    mutating func object(columns: [String], cells: [FeedCell]) {
+        beginObject()
+        for (column, value) in zip(columns, cells) { key(column); cell(value) }
+        endObject()
+    }
+
+    /// `"rows": [ … ]`, an object per row.
+    mutating func rows(columns: [String], _ rows: [[FeedCell]]) {
+        key("rows")
+        beginArray()
+        for cells in rows { object(columns: columns, cells: cells) }
+        endArray()
+    }
+}
+
 extension Comparison: JSONFeed {
+    var columns: [String] { CompareRow.columns }
+    var cellRows: [[FeedCell]] { rows.map(\.cells) }
+
     func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("indicator"); json.string(indicator)
         json.key("parent"); json.string(parent)
         json.key("month"); json.string(month.description)
-        json.key("total")
-        json.beginObject()
-        json.key("value"); json.number(total.value)
-        json.key("previous"); json.number(total.previous)
-        json.key("change"); json.number(total.change)
-        json.key("change_pct"); json.number(total.changePct)
-        json.key("reporting"); json.integer(total.reporting)
-        json.key("expected"); json.integer(total.expected)
-        json.endObject()
-        json.key("rows")
-        json.beginArray()
-        for row in rows {
-            json.beginObject()
-            json.key("area"); json.string(row.area)
-            json.key("name"); json.string(row.name)
-            json.key("value"); json.number(row.value)
-            json.key("previous"); json.number(row.previous)
-            json.key("change"); json.number(row.change)
-            json.key("change_pct"); json.number(row.changePct)
-            json.key("yoy_change_pct"); json.number(row.yoyChangePct)
-            json.key("ytd"); json.number(row.ytd)
-            json.key("target"); json.number(row.target)
-            json.key("target_pct"); json.number(row.targetPct)
-            json.key("rank"); json.integer(row.rank)
-            json.key("share_pct"); json.number(row.sharePct)
-            json.key("worsened"); json.bool(row.worsened)
-            json.endObject()
-        }
-        json.endArray()
+        json.key("total"); json.object(columns: CompareTotal.columns, cells: total.cells)
+        json.rows(columns: columns, cellRows)
         json.endObject()
     }
 }
 
 extension Series: JSONFeed {
+    var columns: [String] { SeriesRow.columns }
+    var cellRows: [[FeedCell]] { rows.map(\.cells) }
+
     func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("indicator"); json.string(indicator)
         json.key("from"); json.string(from.description)
         json.key("to"); json.string(to.description)
         json.key("lineage"); json.string(lineage)
-        json.key("rows")
-        json.beginArray()
-        for row in rows {
-            json.beginObject()
-            json.key("area"); json.string(row.area)
-            json.key("month"); json.string(row.month.description)
-            json.key("period_start"); json.string(row.periodStart.description)
-            json.key("period_end"); json.string(row.periodEnd.description)
-            json.key("value"); json.number(row.value)
-            json.key("previous"); json.number(row.previous)
-            json.key("change"); json.number(row.change)
-            json.key("change_pct"); json.number(row.changePct)
-            json.key("yoy_change_pct"); json.number(row.yoyChangePct)
-            json.key("ytd"); json.number(row.ytd)
-            json.key("target_pct"); json.number(row.targetPct)
-            json.endObject()
-        }
-        json.endArray()
+        json.rows(columns: columns, cellRows)
         json.endObject()
     }
 }
 
 extension Report: JSONFeed {
+    var columns: [String] { ReportRow.columns }
+    var cellRows: [[FeedCell]] { rows.map(\.cells) }
+
     func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("area"); json.string(area)
         json.key("name"); json.string(name)
         json.key("parent"); json.string(parent)
         json.key("month"); json.string(month.description)
-        json.key("rows")
-        json.beginArray()
-        for row in rows {
-            json.beginObject()
-            json.key("indicator"); json.string(row.indicator)
-            json.key("name_vi"); json.string(row.nameVi)
-            json.key("name_en"); json.string(row.nameEn)
-            json.key("unit"); json.string(row.unit)
-            json.key("category"); json.string(row.category)
-            json.key("direction"); json.string(row.direction)
-            json.key("value"); json.number(row.value)
-            json.key("previous"); json.number(row.previous)
-            json.key("change"); json.number(row.change)
-            json.key("change_pct"); json.number(row.changePct)
-            json.key("yoy_change_pct"); json.number(row.yoyChangePct)
-            json.key("ytd"); json.number(row.ytd)
-            json.key("target"); json.number(row.target)
-            json.key("target_pct"); json.number(row.targetPct)
-            json.key("rank"); json.integer(row.rank)
-            json.key("ranked_among"); json.integer(row.ranked)
-            json.key("share_pct"); json.number(row.sharePct)
-            json.key("worsened"); json.bool(row.worsened)
-            json.endObject()
-        }
-        json.endArray()
+        json.rows(columns: columns, cellRows)
         json.endObject()
     }
 }
 
-/// One row per month, one column per area: for Chart.js and spreadsheets.
+/// One row per month, one column per area: for Chart.js and spreadsheets (a bare JSON array).
 struct WideSeries: JSONFeed {
     struct Row {
         var month: Month
@@ -205,16 +176,14 @@ struct WideSeries: JSONFeed {
     var areas: [String]
     var rows: [Row]
 
+    var columns: [String] { ["month", "period_start", "period_end"] + areas }
+    var cellRows: [[FeedCell]] {
+        rows.map { [.text($0.month.description), .text($0.periodStart.description), .text($0.periodEnd.description)] + $0.values.map(FeedCell.number) }
+    }
+
     func write(to json: inout JSONWriter) {
         json.beginArray()
-        for row in rows {
-            json.beginObject()
-            json.key("month"); json.string(row.month.description)
-            json.key("period_start"); json.string(row.periodStart.description)
-            json.key("period_end"); json.string(row.periodEnd.description)
-            for (area, value) in zip(areas, row.values) { json.key(area); json.number(value) }
-            json.endObject()
-        }
+        for cells in cellRows { json.object(columns: columns, cells: cells) }
         json.endArray()
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import WardCore
+import WardStore
 
 /// Encodes a feed as JSON, or as CSV when asked (`?format=csv` or `Accept: text/csv`), with an
 /// ETag that is the hash of the exact body (so it changes exactly when the data does) and
@@ -32,19 +33,20 @@ struct FeedResponse {
 
     /// JSON of `value`, or CSV of `columns` and `rows`.
     func respond<Value: Encodable>(_ value: Value, columns: [String], rows: [[String]], request: Request, filename: String) throws -> Response {
-        try respond(json: { Array(try Self.encoder.encode(value)) }, columns: columns, rows: rows, request: request, filename: filename)
+        try respond(json: { Array(try Self.encoder.encode(value)) }, columns: columns, rows: { rows }, request: request, filename: filename)
     }
 
-    /// A feed written by ``JSONWriter``, or CSV of `columns` and `rows`.
-    func respond(_ feed: some JSONFeed, columns: [String], rows: [[String]], request: Request, filename: String) throws -> Response {
+    /// A feed written by ``JSONWriter``, or as CSV from its cells.
+    func respond(_ feed: some JSONFeed, request: Request, filename: String) throws -> Response {
         try respond(json: {
             var json = JSONWriter()
             feed.write(to: &json)
             return json.bytes
-        }, columns: columns, rows: rows, request: request, filename: filename)
+        }, columns: feed.columns, rows: { feed.cellRows.map { $0.map(\.csv) } }, request: request, filename: filename)
     }
 
-    private func respond(json: () throws -> [UInt8], columns: [String], rows: [[String]], request: Request, filename: String) throws -> Response {
+    /// Only the asked-for format is built.
+    private func respond(json: () throws -> [UInt8], columns: [String], rows: () -> [[String]], request: Request, filename: String) throws -> Response {
         let body: [UInt8]
         var headers = HTTPFields()
         switch try Self.format(of: request) {
@@ -53,7 +55,7 @@ struct FeedResponse {
             headers[.contentType] = "application/json; charset=utf-8"
         case .csv:
             var text = CSVWriter.line(columns)
-            for row in rows { text += CSVWriter.line(row) }
+            for row in rows() { text += CSVWriter.line(row) }
             body = Array(text.utf8)
             headers[.contentType] = "text/csv; charset=utf-8"
             headers[.contentDisposition] = "inline; filename=\"\(filename).csv\""

@@ -33,8 +33,7 @@ extension WardAPI {
                 _ = try await area(parentCode, in: month)
                 throw Problem.notFound("nothing to compare for '\(indicatorCode)' under '\(parentCode)' in \(month)")
             }
-            return try feeds.respond(comparison, columns: CompareRow.columns, rows: comparison.rows.map(\.fields),
-                                     request: request, filename: "compare-\(indicatorCode)-\(parentCode)-\(month)")
+            return try feeds.respond(comparison, request: request, filename: "compare-\(indicatorCode)-\(parentCode)-\(month)")
         }
 
         api.get("series") { request, _ -> Response in
@@ -63,11 +62,9 @@ extension WardAPI {
                     let dates = series.rows.first { $0.month == month }.map { ($0.periodStart, $0.periodEnd) } ?? period.dates(of: month)
                     return WideSeries.Row(month: month, periodStart: dates.0, periodEnd: dates.1, values: codes.map { byKey["\($0)|\(month)"] ?? nil })
                 })
-                return try feeds.respond(wide, columns: ["month", "period_start", "period_end"] + codes,
-                                         rows: wide.rows.map { [$0.month.description, $0.periodStart.description, $0.periodEnd.description] + $0.values.map(\.text) },
-                                         request: request, filename: name)
+                return try feeds.respond(wide, request: request, filename: name)
             }
-            return try feeds.respond(series, columns: SeriesRow.columns, rows: series.rows.map(\.fields), request: request, filename: name)
+            return try feeds.respond(series, request: request, filename: name)
         }
 
         api.get("areas/:code/report") { request, context -> Response in
@@ -83,7 +80,7 @@ extension WardAPI {
                 month = latest
             }
             let report = try await FeedRepository(database).report(area: try await area(code, in: month), month: month)
-            return try feeds.respond(report, columns: ReportRow.columns, rows: report.rows.map(\.fields), request: request, filename: "report-\(code)-\(month)")
+            return try feeds.respond(report, request: request, filename: "report-\(code)-\(month)")
         }
 
         api.get("status") { request, _ -> Response in

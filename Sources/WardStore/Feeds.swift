@@ -11,6 +11,11 @@ public struct CompareTotal: Sendable, Equatable {
     public var changePct: Numeric?
     public var reporting: Int?
     public var expected: Int?
+
+    public static let columns = ["value", "previous", "change", "change_pct", "reporting", "expected"]
+    public var cells: [FeedCell] {
+        [.number(value), .number(previous), .number(change), .number(changePct), .integer(reporting), .integer(expected)]
+    }
 }
 
 public struct CompareRow: Sendable, Equatable {
@@ -29,9 +34,9 @@ public struct CompareRow: Sendable, Equatable {
     public var worsened: Bool?
 
     public static let columns = ["area", "name", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "share_pct", "worsened"]
-    public var fields: [String] {
-        [area, name, value.text, previous.text, change.text, changePct.text, yoyChangePct.text, ytd.text, target.text, targetPct.text,
-         rank.map(String.init) ?? "", sharePct.text, worsened.map { $0 ? "true" : "false" } ?? ""]
+    public var cells: [FeedCell] {
+        [.text(area), .text(name), .number(value), .number(previous), .number(change), .number(changePct), .number(yoyChangePct),
+         .number(ytd), .number(target), .number(targetPct), .integer(rank), .number(sharePct), .bool(worsened)]
     }
 }
 
@@ -57,9 +62,9 @@ public struct SeriesRow: Sendable, Equatable {
     public var targetPct: Numeric?
 
     public static let columns = ["area", "month", "period_start", "period_end", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target_pct"]
-    public var fields: [String] {
-        [area, month.description, periodStart.description, periodEnd.description, value.text, previous.text, change.text,
-         changePct.text, yoyChangePct.text, ytd.text, targetPct.text]
+    public var cells: [FeedCell] {
+        [.text(area), .text(month.description), .text(periodStart.description), .text(periodEnd.description), .number(value),
+         .number(previous), .number(change), .number(changePct), .number(yoyChangePct), .number(ytd), .number(targetPct)]
     }
 }
 
@@ -93,10 +98,10 @@ public struct ReportRow: Sendable, Equatable {
 
     public static let columns = ["indicator", "name_vi", "name_en", "unit", "category", "direction", "value", "previous", "change",
                                  "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "ranked_among", "share_pct", "worsened"]
-    public var fields: [String] {
-        [indicator, nameVi, nameEn, unit, category, direction, value.text, previous.text, change.text, changePct.text, yoyChangePct.text,
-         ytd.text, target.text, targetPct.text, rank.map(String.init) ?? "", ranked.map(String.init) ?? "", sharePct.text,
-         worsened.map { $0 ? "true" : "false" } ?? ""]
+    public var cells: [FeedCell] {
+        [.text(indicator), .text(nameVi), .text(nameEn), .text(unit), .text(category), .text(direction), .number(value), .number(previous),
+         .number(change), .number(changePct), .number(yoyChangePct), .number(ytd), .number(target), .number(targetPct), .integer(rank),
+         .integer(ranked), .number(sharePct), .bool(worsened)]
     }
 }
 
@@ -108,7 +113,21 @@ public struct Report: Sendable, Equatable {
     public var rows: [ReportRow]
 }
 
-extension Optional where Wrapped == Numeric {
-    /// CSV and JSON text: exact digits without trailing fractional zeros, empty for null.
-    public var text: String { self.map { $0.normalized.description } ?? "" }
+/// One value of a feed row, typed, so that one list per row gives both its CSV fields and its
+/// JSON members (in the order of the row type's `columns`).
+public enum FeedCell: Sendable, Equatable {
+    case text(String?)
+    case number(Numeric?)
+    case integer(Int?)
+    case bool(Bool?)
+
+    /// CSV text: numbers as exact digits without trailing fractional zeros; empty for null.
+    public var csv: String {
+        switch self {
+        case .text(let value): value ?? ""
+        case .number(let value): value.map { $0.normalized.description } ?? ""
+        case .integer(let value): value.map(String.init) ?? ""
+        case .bool(let value): value.map { $0 ? "true" : "false" } ?? ""
+        }
+    }
 }
