@@ -14,6 +14,41 @@ log=bench/out/worker-bench.log; mkdir -p bench/out; : > "$log"
 step() { "$@" >>"$log" 2>&1 || { echo "bench-worker: failed: $*" >&2; tail -20 "$log" >&2; exit 1; }; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+# (b) EDITS single ward-month edits with a worker running; prints the median commit-to-visible ms.
+edits() {
+  local url=$1
+  DATABASE_URL=$url WARDBOARD_REBUILD_AT=off "$bin" worker >/dev/null 2>&1 &
+  local worker=$!
+  sleep 2
+  local latencies=()
+  for i in $(seq "$EDITS"); do
+    local ward; ward=$(printf 'tp-%02d-p-%03d' $(( (i % 20) + 1 )) $(( (i * 7 % 50) + 1 )))
+    # The edit and the wait in one session: the time is the commit's, not a second psql's start-up.
+    # The month is looked up before the edit: each look of the wait loop below must cost well
+    # under a millisecond (a primary-key lookup), or the observer's own queries become the figure.
+    local m; m=$(psql -Atq "$url" -c "SELECT max(month) FROM observations WHERE area_code = '$ward' AND indicator_code = 'public_disorder'")
+    latencies+=("$(psql -Atq "$url" 2>&1 <<SQL | grep -oE '[0-9]+$'
+
+UPDATE observations SET value = value + 1, updated_at = clock_timestamp() WHERE area_code = '$ward' AND indicator_code = 'public_disorder' AND month = '$m';
+DO \$\$
+DECLARE t0 timestamptz; want numeric; seen boolean := false; started timestamptz := clock_timestamp();
+BEGIN
+  SELECT updated_at, value INTO t0, want FROM observations WHERE area_code = '$ward' AND indicator_code = 'public_disorder' AND month = '$m';
+  WHILE NOT seen AND clock_timestamp() - started < interval '10 seconds' LOOP
+    SELECT EXISTS (SELECT 1 FROM aggregates WHERE indicator_code = 'public_disorder' AND month = '$m' AND area_code = '$ward'
+                     AND value = want AND computed_at >= t0) INTO seen;
+    IF NOT seen THEN PERFORM pg_sleep(0.001); END IF;
+  END LOOP;
+  RAISE NOTICE '%', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
+END \$\$;
+SQL
+    )")
+  done
+  kill -TERM $worker; wait $worker || true
+  echo "edits, ms: ${latencies[*]}" >&2
+  printf '%s\n' "${latencies[@]}" | median
+}
+
 run() {
   local months=$1 reference=${2:-} data=bench/out/bench-1000x$1 db=wardboard_bench_worker_$1
   [ -f "$data/facts.csv" ] || step "$bin" generate --out "$data" --wards 1000 --months "$months"
@@ -37,34 +72,16 @@ run() {
   local differing; differing=$(psql -Atq "$url" -c "SELECT (SELECT count(*) FROM (SELECT $cols FROM aggregates EXCEPT SELECT $cols FROM reference_aggregates) a) + (SELECT count(*) FROM (SELECT $cols FROM reference_aggregates EXCEPT SELECT $cols FROM aggregates) b)")
   echo "$months months: REFRESH MATERIALIZED VIEW $view_ms ms; full rebuild / view = $(awk -v a="$rebuild_ms" -v b="$view_ms" 'BEGIN {printf "%.2f", a / b}')x; rows that differ between them: $differing" >&2
   fi
-  DATABASE_URL=$url WARDBOARD_REBUILD_AT=off "$bin" worker >/dev/null 2>&1 &
-  local worker=$!
-  sleep 2
-  local latencies=()
-  for i in $(seq "$EDITS"); do
-    local ward; ward=$(printf 'tp-%02d-p-%03d' $(( (i % 20) + 1 )) $(( (i * 7 % 50) + 1 )))
-    # The edit and the wait in one session: the time is the commit's, not a second psql's start-up.
-    latencies+=("$(psql -Atq "$url" <<SQL
-UPDATE observations SET value = value + 1, updated_at = clock_timestamp() WHERE area_code = '$ward' AND indicator_code = 'public_disorder' AND month = (SELECT max(month) FROM observations);
-DO \$\$
-DECLARE t0 timestamptz; seen boolean := false; started timestamptz := clock_timestamp();
-BEGIN
-  SELECT updated_at INTO t0 FROM observations WHERE area_code = '$ward' AND indicator_code = 'public_disorder' AND month = (SELECT max(month) FROM observations);
-  WHILE NOT seen AND clock_timestamp() - started < interval '10 seconds' LOOP
-    SELECT EXISTS (SELECT 1 FROM aggregates g JOIN observations o ON (o.indicator_code, o.area_code, o.month) = (g.indicator_code, g.area_code, g.month)
-                   WHERE o.area_code = '$ward' AND o.indicator_code = 'public_disorder' AND o.month = (SELECT max(month) FROM observations)
-                     AND g.value = o.value AND g.computed_at >= t0) INTO seen;
-    IF NOT seen THEN PERFORM pg_sleep(0.002); END IF;
-  END LOOP;
-  RAISE NOTICE '%', round(extract(epoch FROM clock_timestamp() - t0) * 1000);
-END \$\$;
-SQL
-    2>&1 | grep -oE '[0-9]+$')")
-  done
-  kill -TERM $worker; wait $worker || true
-  printf '%s\n' "${latencies[@]}" | median
+  edits "$url"
 }
 
+
+# `bench/worker.sh edits DB` times the edits alone on an existing benchmark database.
+if [ "${1:-}" = edits ]; then
+  url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/'+sys.argv[2]).geturl())" "$DATABASE_URL" "$2")
+  echo "one edit on $2, commit to visible aggregates (median of $EDITS): $(edits "$url") ms"
+  exit 0
+fi
 l60=$(run 60 reference)
 l12=$(run 12)
 printf '\none edit, commit to visible aggregates (median of %s): 60 months %s ms, 12 months %s ms, ratio %s\n' \
