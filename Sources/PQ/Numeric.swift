@@ -185,32 +185,57 @@ extension Numeric {
         case Self.signPositive, Self.signNegative: break
         default: throw SQLDecodingFailure("numeric value has an unknown sign 0x\(String(sign, radix: 16))")
         }
-        guard bytes.count >= 8 + 2 * count else { throw SQLDecodingFailure("numeric value is truncated") }
-        // Digits straight into one buffer: integer groups, then dscale fractional digits.
-        var digits = [UInt8]()
-        digits.reserveCapacity(4 * (max(weight, 0) + 1) + dscale + 4)
-        @inline(__always) func group(_ index: Int) -> Int { index >= 0 && index < count ? Int(bytes.readUInt16(at: 8 + 2 * index)) : 0 }
-        @inline(__always) func appendGroup(_ value: Int) {
-            digits.append(48 + UInt8(value / 1000)); digits.append(48 + UInt8(value / 100 % 10))
-            digits.append(48 + UInt8(value / 10 % 10)); digits.append(48 + UInt8(value % 10))
+        guard bytes.count >= 8 + 2 * count, dscale <= 0x3FFF else { throw SQLDecodingFailure("numeric value is truncated") }
+        // The canonical text is written once into a scratch buffer on the stack (slot 0 kept for
+        // the sign); a value of 15 bytes or fewer then becomes a String with no heap allocation.
+        let capacity = 2 + 4 * (max(weight, 0) + 1) + 1 + dscale + 4
+        self = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { text in
+            var end = 1
+            var nonzero = false
+            @inline(__always) func group(_ index: Int) -> Int { index >= 0 && index < count ? Int(bytes.readUInt16(at: 8 + 2 * index)) : 0 }
+            @inline(__always) func put(_ digit: Int) {
+                text[end] = 48 &+ UInt8(truncatingIfNeeded: digit)
+                end &+= 1
+                if digit != 0 { nonzero = true }
+            }
+            if weight >= 0 {
+                // The first group without its leading zeros (at least one digit), then whole groups.
+                let first = group(0)
+                if first >= 1000 { put(first / 1000) }
+                if first >= 100 { put(first / 100 % 10) }
+                if first >= 10 { put(first / 10 % 10) }
+                put(first % 10)
+                var index = 1
+                while index <= weight {
+                    let value = group(index)
+                    put(value / 1000); put(value / 100 % 10); put(value / 10 % 10); put(value % 10)
+                    index += 1
+                }
+            } else {
+                put(0)
+            }
+            if dscale > 0 {
+                text[end] = UInt8(ascii: ".")
+                end += 1
+                var written = 0
+                var index = weight + 1
+                while written < dscale {
+                    let value = group(index)
+                    let digits = (value / 1000, value / 100 % 10, value / 10 % 10, value % 10)
+                    put(digits.0); written += 1
+                    if written < dscale { put(digits.1); written += 1 }
+                    if written < dscale { put(digits.2); written += 1 }
+                    if written < dscale { put(digits.3); written += 1 }
+                    index += 1
+                }
+            }
+            var start = 1
+            if sign == Self.signNegative && nonzero {
+                text[0] = UInt8(ascii: "-")
+                start = 0
+            }
+            return Numeric(storage: .finite(String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)))
         }
-        if weight >= 0 {
-            for index in 0...weight { appendGroup(group(index)) }
-            // Drop the first group's leading zeros, keeping at least one digit.
-            var leading = 0
-            while leading < 3, digits[leading] == 48 { leading += 1 }
-            if leading > 0 { digits.removeFirst(leading) }
-        } else {
-            digits.append(48)
-        }
-        let integerCount = digits.count
-        var index = weight + 1
-        while digits.count - integerCount < dscale {
-            appendGroup(group(index))
-            index += 1
-        }
-        if digits.count - integerCount > dscale { digits.removeLast(digits.count - integerCount - dscale) }
-        self.init(negative: sign == Self.signNegative, integer: digits[..<integerCount], fraction: digits[integerCount...])
     }
 
     public func encodeBinary(into buffer: inout [UInt8]) {

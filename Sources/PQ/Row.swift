@@ -28,11 +28,13 @@ public final class Columns: Sendable {
     public var count: Int { names.count }
 }
 
-/// One row of a result. Values are decoded on demand from libpq's binary result.
+/// One row of a result. Values are decoded on demand from libpq's binary result, or, for a
+/// streamed row, from the copy of it that ``RowStream`` packed into its batch.
 public struct Row: @unchecked Sendable {
-    // @unchecked: `pointer` is a PGresult kept alive by `owner` and only read (see ResultHandle).
+    // @unchecked: `pointer` is a PGresult kept alive by `owner` and only read (see ResultHandle);
+    // a streamed row's `owner` is its immutable ``PackedRows`` batch and `pointer` is nil.
     let owner: AnyObject
-    let pointer: OpaquePointer
+    let pointer: OpaquePointer?
     let rowIndex: Int32
     public let columns: Columns
 
@@ -43,14 +45,17 @@ public struct Row: @unchecked Sendable {
         self.columns = columns
     }
 
-    init(owner: AnyObject, pointer: OpaquePointer, columns: Columns) {
-        self.owner = owner
-        self.pointer = pointer
-        self.rowIndex = 0
-        self.columns = columns
+    init(packed: PackedRows, rowIndex: Int) {
+        self.owner = packed
+        self.pointer = nil
+        self.rowIndex = Int32(rowIndex)
+        self.columns = packed.columns
     }
 
-    public func isNull(_ column: Int) -> Bool { PQgetisnull(pointer, rowIndex, Int32(column)) == 1 }
+    public func isNull(_ column: Int) -> Bool {
+        guard let pointer else { return unsafeDowncast(owner, to: PackedRows.self).isNull(row: Int(rowIndex), column: column) }
+        return PQgetisnull(pointer, rowIndex, Int32(column)) == 1
+    }
 
     /// Decodes column `column` (0-based) as `T`. SQL NULL decodes only into an Optional.
     public func decode<T: SQLDecodable>(_ column: Int, as type: T.Type = T.self) throws -> T {
@@ -58,6 +63,9 @@ public struct Row: @unchecked Sendable {
             throw PQError(.decoding, "column index \(column) is out of range: the result has \(columns.count) columns")
         }
         do {
+            guard let pointer else {
+                return try unsafeDowncast(owner, to: PackedRows.self).decode(row: Int(rowIndex), column: column, as: T.self)
+            }
             let col = Int32(column)
             if PQgetisnull(pointer, rowIndex, col) == 1 { return try T.decodeNull() }
             let length = Int(PQgetlength(pointer, rowIndex, col))
@@ -81,12 +89,16 @@ public struct Row: @unchecked Sendable {
 
     /// Decodes the leading columns as a tuple: `let (code, name) = try row.decode((String, String).self)`.
     public func decode<each T: SQLDecodable>(_ types: (repeat each T).Type) throws -> (repeat each T) {
+        // An inout counter rather than one captured by a nested function: a captured variable
+        // is boxed and checked for exclusive access at run time on every column.
         var column = 0
-        func next<U: SQLDecodable>(_ type: U.Type) throws -> U {
-            defer { column += 1 }
-            return try decode(column, as: U.self)
-        }
-        return (repeat try next((each T).self))
+        return (repeat try decode(next: (each T).self, column: &column))
+    }
+
+    @inline(__always)
+    private func decode<U: SQLDecodable>(next type: U.Type, column: inout Int) throws -> U {
+        defer { column += 1 }
+        return try decode(column, as: U.self)
     }
 }
 

@@ -19,7 +19,9 @@ import Testing
 
     @Test func numericIsExact() async throws {
         try await TestDatabase.withConnection { db in
-            let values = ["123456789012345678901234567890.123456789", "-0.000001", "0", "10000", "0.0001", "-99999999.00", "1e-20"]
+            let values = ["123456789012345678901234567890.123456789", "-0.000001", "0", "10000", "0.0001", "-99999999.00", "1e-20",
+                          "-0.00", "0.000", "0.10", "1234.5678", "99990000", "-1", "1e20", "12345678.9", "-0.5", "5000.0001",
+                          "1000.1", "0.00012345678901234567890", "7.000000000000000000001", "-10000.0000"]
             for text in values {
                 let row = try #require(try await db.query("SELECT \(unsafeSQL: "'\(text)'")::numeric, \(unsafeSQL: "'\(text)'")::numeric::text").first)
                 let decoded = try row.decode(0, as: Numeric.self)

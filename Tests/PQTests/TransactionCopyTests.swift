@@ -116,6 +116,37 @@ struct Boom: Error {}
         }
     }
 
+    @Test func rowsKeptFromAStreamStayReadable() async throws {
+        try await TestDatabase.withConnection { db in
+            // Rows outlive the batch they came in (batches are freed as the stream moves on).
+            var kept = [Row]()
+            for try await row in try await db.stream("SELECT g::int8, 'phường ' || g FROM generate_series(1, 2000) g") {
+                kept.append(row)
+            }
+            let wrong = try kept.enumerated().filter { index, row in
+                try row.decode((Int64, String).self) != (Int64(index + 1), "phường \(index + 1)")
+            }
+            #expect(kept.count == 2000 && wrong.isEmpty)
+            // A stream dropped while its next batch is being read ahead, then at once another
+            // statement on the same connection: the new one gets all its own rows and no others.
+            for stop in [1, 255, 256, 257, 300, 1000] {
+                var seen = 0
+                for try await _ in try await db.stream("SELECT g FROM generate_series(1, 100000) g") {
+                    seen += 1
+                    if seen == stop { break }
+                }
+                var count = 0
+                var sum: Int64 = 0
+                for try await row in try await db.stream("SELECT g::int8 FROM generate_series(1, 1000) g") {
+                    count += 1
+                    sum += try row.decode(0, as: Int64.self)
+                }
+                #expect(count == 1000 && sum == 500_500, "after stopping at row \(stop)")
+                #expect(try await db.scalar("SELECT 6 * 7", as: Int.self) == 42)
+            }
+        }
+    }
+
     @Test func oneStatementAtATimePerConnection() async throws {
         try await TestDatabase.withConnection { db in
             async let slow: Void = { _ = try await db.query("SELECT pg_sleep(0.3)") }()
