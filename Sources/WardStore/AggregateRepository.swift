@@ -27,7 +27,7 @@ public struct AggregateRepository: Sendable {
         try await database.pool.withTransaction { db in
             try await db.query("SELECT pg_advisory_xact_lock_shared(\(Self.rebuildLock))")
             try await db.execute(unsafeSQL: """
-                CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text, area_code text, month date) ON COMMIT DROP;
+                CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
                 TRUNCATE pg_temp.wb_dirty;
                 """)
             let keys = try await db.execute("""

@@ -64,7 +64,7 @@ public struct AreaRepository: Sendable {
     public func isWithin(_ descendant: String, ancestor: String) async throws -> Bool {
         try await database.readPool.scalar("""
             WITH RECURSIVE up(code) AS (
-              SELECT \(descendant)::text
+              SELECT \(descendant)::text COLLATE "C"
               UNION SELECT a.parent_code FROM areas a JOIN up ON a.code = up.code WHERE a.parent_code IS NOT NULL)
             SELECT EXISTS (SELECT 1 FROM up WHERE code = \(ancestor))
             """, as: Bool.self) ?? false
@@ -75,7 +75,7 @@ public struct AreaRepository: Sendable {
     public func outside(_ codes: [String], ancestor: String) async throws -> [String] {
         try await database.readPool.query("""
             WITH RECURSIVE down(code) AS (
-              SELECT \(ancestor)::text
+              SELECT \(ancestor)::text COLLATE "C"
               UNION SELECT a.code FROM areas a JOIN down ON a.parent_code = down.code)
             SELECT c FROM unnest(\(codes)::text[]) c WHERE c NOT IN (SELECT code FROM down) ORDER BY c
             """).map { try $0.decode(0, as: String.self) }
