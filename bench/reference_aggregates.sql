@@ -58,13 +58,11 @@ cur AS (
   LEFT JOIN areas a ON a.code = v.area_code AND wb_counts_in(a.valid_from, a.valid_to, v.month)
   WHERE v.value IS NOT NULL),
 earlier AS (
-      SELECT c.indicator_code, c.area_code, c.month, m.at
+      -- As the worker (sql/0005): k months back, the year so far, the month before, a year before.
+      SELECT c.indicator_code, c.area_code, c.month, (c.month - make_interval(months => k))::date AS at
       FROM cur c
-      CROSS JOIN LATERAL (
-        SELECT generate_series(date_trunc('year', c.month), c.month, interval '1 month')::date
-        UNION SELECT (c.month - interval '1 month')::date
-        UNION SELECT (c.month - interval '12 months')::date
-      ) m(at)
+      CROSS JOIN generate_series(0, 12) k
+      WHERE k < extract(month FROM c.month) OR k IN (1, 12)
 ),
 comparable AS (
     SELECT e.indicator_code, e.area_code, e.month, e.at,

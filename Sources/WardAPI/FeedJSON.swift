@@ -36,7 +36,17 @@ struct JSONWriter {
         separate()
         // NaN and the infinities have no JSON form; aggregates never hold them.
         guard let value, value.isFinite else { return appendNull() }
-        bytes.append(contentsOf: value.normalized.description.utf8)
+        // The canonical text without trailing fractional zeros (`1.50` → `1.5`, `2.00` → `2`),
+        // copied straight from the value's own text.
+        var text = value.description
+        text.withUTF8 { digits in
+            var end = digits.count
+            if let point = digits.firstIndex(of: UInt8(ascii: ".")) {
+                while end > point + 1, digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
+                if end == point + 1 { end = point }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<end]))
+        }
     }
 
     mutating func integer(_ value: Int?) {
@@ -63,8 +73,13 @@ struct JSONWriter {
     private mutating func appendString(_ text: String) {
         bytes.append(0x22)
         // Most strings (codes, names, months) need no escaping: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            bytes.append(contentsOf: text.utf8)
+        var text = text
+        let plain = text.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if plain {
             bytes.append(0x22)
             return
         }

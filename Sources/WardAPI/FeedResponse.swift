@@ -70,15 +70,30 @@ struct FeedResponse {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// A strong validator of the exact body: two 64-bit FNV-1a-style hashes (different offsets
-    /// and multipliers) and the length. It changes whenever the bytes do; it needs no secrecy (the body is what the
-    /// client receives), so a cryptographic hash would only cost more (it did: 6 % of /compare).
+    /// A strong validator of the exact body: two 64-bit multiply-xor hashes over its 8-byte
+    /// words (different offsets and multipliers, each word mixed with a rotation) and the length.
+    /// It changes whenever the bytes do; it needs no secrecy (the body is what the client
+    /// receives), so a cryptographic hash would only cost more (it did: 6 % of /compare; a
+    /// byte-at-a-time loop still took 2 %).
     static func etag(_ body: [UInt8]) -> String {
         var first: UInt64 = 0xcbf2_9ce4_8422_2325
         var second: UInt64 = 0x6c62_272e_07bb_0142
-        for byte in body {
-            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            second = (second ^ UInt64(byte)) &* 0x9E37_79B9_7F4A_7C15
+        body.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                first = (first ^ word) &* 0x0000_0100_0000_01B3
+                first ^= first >> 29
+                second = (second ^ (word << 23 | word >> 41)) &* 0x9E37_79B9_7F4A_7C15
+                second ^= second >> 31
+                offset += 8
+            }
+            while offset < raw.count {
+                let byte = UInt64(raw[offset])
+                first = (first ^ byte) &* 0x0000_0100_0000_01B3
+                second = (second ^ byte) &* 0x9E37_79B9_7F4A_7C15
+                offset += 1
+            }
         }
         func hex(_ value: UInt64) -> String {
             let digits = String(value, radix: 16)
