@@ -16,6 +16,9 @@ public final class ConnectionPool: Sendable {
     struct Waiter: Sendable {
         let id: Int
         let continuation: CheckedContinuation<Connection?, any Error>
+        /// Every waiter has the same acquire timeout and the queue is first in, first out, so
+        /// the first waiter's deadline is always the earliest.
+        let deadline: ContinuousClock.Instant
     }
 
     struct State: Sendable {
@@ -25,6 +28,8 @@ public final class ConnectionPool: Sendable {
         var waiters: [Waiter] = []
         var nextWaiterID = 0
         var closed = false
+        /// Whether a task is timing out waiters (one for the whole queue, not one per waiter).
+        var reaping = false
     }
 
     public let configuration: ConnectionPoolConfiguration
@@ -201,36 +206,57 @@ public final class ConnectionPool: Sendable {
             defer { state.nextWaiterID += 1 }
             return state.nextWaiterID
         }
-        let timeout = configuration.acquireTimeout
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: timeout)
-            self?.failWaiter(id, with: PQError(
-                .poolTimeout,
-                "no database connection became free within \(timeout) (all \(self?.configuration.maxConnections ?? 0) in use); raise maxConnections or shorten transactions"
-            ))
-        }
-        defer { timer.cancel() }
+        let deadline = ContinuousClock.now + configuration.acquireTimeout
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let enqueued = state.withLockedValue { state -> Bool in
-                    if state.closed { return false }
+                let (enqueued, startReaper) = state.withLockedValue { state -> (Bool, Bool) in
+                    if state.closed { return (false, false) }
                     // A connection may have come back between our check and now.
                     if let item = state.idle.popLast() {
                         state.inUse += 1
                         continuation.resume(returning: item.connection)
-                        return true
+                        return (true, false)
                     }
                     if state.open < configuration.maxConnections {
                         continuation.resume(returning: nil)
-                        return true
+                        return (true, false)
                     }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return true
+                    state.waiters.append(Waiter(id: id, continuation: continuation, deadline: deadline))
+                    defer { state.reaping = true }
+                    return (true, !state.reaping)
                 }
                 if !enqueued { continuation.resume(throwing: PQError(.poolClosed, "the connection pool is closed")) }
+                if startReaper { Task { await self.timeOutWaiters() } }
             }
         } onCancel: {
             self.failWaiter(id, with: CancellationError())
+        }
+    }
+
+    /// Fails waiters whose acquire timeout passed, sleeping until the first one's deadline, and
+    /// ends when no one waits. (A timer task per waiter cost two task switches per request on
+    /// a busy pool, where most requests wait.)
+    func timeOutWaiters() async {
+        while true {
+            let now = ContinuousClock.now
+            let (expired, next) = state.withLockedValue { state -> ([Waiter], ContinuousClock.Instant?) in
+                var expired = [Waiter]()
+                while let first = state.waiters.first, first.deadline <= now { expired.append(state.waiters.removeFirst()) }
+                guard let next = state.waiters.first?.deadline else {
+                    state.reaping = false
+                    return (expired, nil)
+                }
+                return (expired, next)
+            }
+            let timeout = configuration.acquireTimeout
+            for waiter in expired {
+                waiter.continuation.resume(throwing: PQError(
+                    .poolTimeout,
+                    "no database connection became free within \(timeout) (all \(configuration.maxConnections) in use); raise maxConnections or shorten transactions"
+                ))
+            }
+            guard let next else { return }
+            try? await Task.sleep(until: next, clock: .continuous)
         }
     }
 

@@ -44,8 +44,32 @@ import Testing
                 let error = await #expect(throws: PQError.self) { try await pool.query("SELECT 1") }
                 #expect(error?.code == .poolTimeout)
                 #expect(error?.message.contains("no database connection became free") == true)
+                // Several waiters, queued at different times, each time out after its own wait;
+                // one served in time is not timed out.
+                let start = ContinuousClock.now
+                let waits = try await withThrowingTaskGroup(of: Duration?.self) { group in
+                    for index in 0..<3 {
+                        group.addTask {
+                            try await Task.sleep(for: .milliseconds(60 * index))
+                            let queued = ContinuousClock.now
+                            do { _ = try await pool.query("SELECT 1") } catch let error as PQError where error.code == .poolTimeout {
+                                return ContinuousClock.now - queued
+                            }
+                            return nil
+                        }
+                    }
+                    return try await group.reduce(into: [Duration?]()) { $0.append($1) }
+                }
+                #expect(waits.count == 3 && waits.allSatisfy { $0.map { $0 >= .milliseconds(190) && $0 < .milliseconds(1500) } ?? false })
+                #expect(ContinuousClock.now - start < .seconds(2))
+                #expect(pool.stats.waiting == 0)
             }
             #expect(try await pool.scalar("SELECT 2", as: Int.self) == 2)
+            // A waiter that gets a connection before its deadline is served, not failed.
+            async let held: Void = pool.withConnection { _ in try await Task.sleep(for: .milliseconds(50)) }
+            try await Task.sleep(for: .milliseconds(10))
+            #expect(try await pool.scalar("SELECT 3", as: Int.self) == 3)
+            try await held
             await pool.close()
         }
     }
