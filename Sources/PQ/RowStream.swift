@@ -60,8 +60,10 @@ public struct RowStream: AsyncSequence, Sendable {
 
         deinit {
             if !finished {
+                // The fetch in flight is not cancelled: its cancel request would reach the server
+                // from another thread, possibly while the connection's next statement runs. The
+                // next statement's job drains what is left first, cancelling synchronously.
                 abandoned.withLockedValue { $0 = true }
-                ahead?.cancel()
                 connection.abandonStream()
             }
         }
@@ -129,7 +131,8 @@ public struct RowStream: AsyncSequence, Sendable {
 
 /// A batch of streamed rows, copied out of libpq's single-row results as they arrive: each
 /// `PGresult` is cleared at once on the connection's thread (as a C loop over libpq would do,
-/// so malloc reuses the same warm blocks), and the batch is two allocations whatever its size.
+/// so malloc reuses the same warm blocks), and the batch is two allocations (the byte buffer
+/// grows only when rows carry more than 16 bytes per value on average).
 /// Immutable once built; rows keep it alive for as long as they are kept.
 final class PackedRows: @unchecked Sendable {
     // @unchecked: `bytes` and `cells` are written only while the fetching job builds the batch,
