@@ -103,10 +103,18 @@ public struct Numeric: Sendable, Hashable, Comparable, LosslessStringConvertible
     }
 
     /// The value without trailing fractional zeros (`1.50` → `1.5`, `2.00` → `2`).
+    /// The stored text is canonical (no leading zeros, no `-0`), so this only cuts its tail;
+    /// a value with nothing to cut is returned as it is, without allocating.
     public var normalized: Numeric {
-        guard var parts else { return self }
-        while parts.fraction.last == 48 { parts.fraction = parts.fraction.dropLast() }
-        return Numeric(negative: parts.negative, integer: parts.integer, fraction: parts.fraction)
+        guard case .finite(var text) = storage else { return self }
+        let end = text.withUTF8 { digits -> Int in
+            guard let point = digits.firstIndex(of: UInt8(ascii: ".")) else { return digits.count }
+            var end = digits.count
+            while end > point + 1, digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
+            return end == point + 1 ? point : end
+        }
+        guard end < text.utf8.count else { return self }
+        return Numeric(storage: .finite(String(text[..<text.utf8.index(text.utf8.startIndex, offsetBy: end)])))
     }
 
     /// The value as an integer when it has no fractional part and fits.

@@ -36,17 +36,8 @@ struct JSONWriter {
         separate()
         // NaN and the infinities have no JSON form; aggregates never hold them.
         guard let value, value.isFinite else { return appendNull() }
-        // The canonical text without trailing fractional zeros (`1.50` → `1.5`, `2.00` → `2`),
-        // copied straight from the value's own text.
-        var text = value.description
-        text.withUTF8 { digits in
-            var end = digits.count
-            if let point = digits.firstIndex(of: UInt8(ascii: ".")) {
-                while end > point + 1, digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
-                if end == point + 1 { end = point }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[..<end]))
-        }
+        var text = value.normalized.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     mutating func integer(_ value: Int?) {

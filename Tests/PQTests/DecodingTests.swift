@@ -17,6 +17,14 @@ import Testing
         }
     }
 
+    @Test func numericNormalizedCutsOnlyTrailingFractionZeros() {
+        let cases = ["1.500": "1.5", "2.00": "2", "10": "10", "100.0": "100", "-0.50": "-0.5", "0.000": "0", "1200": "1200", "0.0010": "0.001"]
+        for (text, expected) in cases {
+            #expect(Numeric(text)?.normalized.description == expected, "\(text)")
+        }
+        #expect(Numeric.nan.normalized.isNaN)
+    }
+
     @Test func numericIsExact() async throws {
         try await TestDatabase.withConnection { db in
             let values = ["123456789012345678901234567890.123456789", "-0.000001", "0", "10000", "0.0001", "-99999999.00", "1e-20",
