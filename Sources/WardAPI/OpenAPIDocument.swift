@@ -222,7 +222,7 @@ enum OpenAPIDocument {
             default: {$ref: '#/components/responses/Problem'}
       /api/v1/status:
         get:
-          responses: {'200': {description: worker queue depth, last run and data freshness}}
+          responses: {'200': {description: 'worker queue depth, fact batches waiting to be summed, last run and data freshness'}}
       /api/v1/observations:
         post:
           requestBody: {content: {application/json: {schema: {type: array}}, text/csv: {}}}

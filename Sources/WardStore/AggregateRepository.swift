@@ -22,6 +22,16 @@ public struct AggregateRepository: Sendable {
         public var rows: Int
     }
 
+    /// Adds the facts of up to `batches` fact batches not yet summed to `fact_sums` and queues
+    /// their keys, in one transaction; returns the number of facts summed (0: none waiting).
+    /// Loads only check facts; summing them is the worker's, like the aggregates built on them.
+    public func sumFacts(batches: Int) async throws -> Int {
+        try await database.pool.withTransaction { db in
+            try await db.query("SELECT pg_advisory_xact_lock_shared(\(Self.rebuildLock))")
+            return try await db.scalar("SELECT wb_fold_fact_batches(\(batches)::int)", as: Int.self) ?? 0
+        }
+    }
+
     /// Claims up to `limit` stale keys and recomputes what depends on them, in one transaction.
     public func processBatch(limit: Int, worker: String) async throws -> BatchResult {
         try await database.pool.withTransaction { db in
@@ -91,6 +101,8 @@ public struct AggregateRepository: Sendable {
 
     public struct Status: Sendable, Codable, Equatable {
         public var queueDepth: Int
+        /// Fact batches loaded but not yet summed into `fact_sums` (their keys are not queued yet).
+        public var factBatchesWaiting: Int = 0
         public var oldestQueuedAt: Date?
         public var rebuildRequested: Bool
         public var lastRunAt: Date?
@@ -109,14 +121,15 @@ public struct AggregateRepository: Sendable {
                    r.finished_at, r.status, r.kind,
                    (SELECT max(finished_at) FROM aggregate_runs WHERE kind = 'full' AND status = 'ok'),
                    (SELECT max(updated_at) FROM observations),
-                   (SELECT max(computed_at) FROM aggregates)
+                   (SELECT max(computed_at) FROM aggregates),
+                   (SELECT count(*) FROM fact_batches WHERE NOT summed)
             FROM (SELECT 1) one
             LEFT JOIN LATERAL (SELECT finished_at, status, kind FROM aggregate_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1) r ON true
             """)
         guard let row = rows.first else { return Status(queueDepth: 0, rebuildRequested: false) }
-        let (depth, oldest, requested, lastAt, lastStatus, lastKind, lastFull, updated, computed) =
-            try row.decode((Int, Date?, Bool, Date?, String?, String?, Date?, Date?, Date?).self)
-        return Status(queueDepth: depth, oldestQueuedAt: oldest, rebuildRequested: requested, lastRunAt: lastAt,
+        let (depth, oldest, requested, lastAt, lastStatus, lastKind, lastFull, updated, computed, waiting) =
+            try row.decode((Int, Date?, Bool, Date?, String?, String?, Date?, Date?, Date?, Int).self)
+        return Status(queueDepth: depth, factBatchesWaiting: waiting, oldestQueuedAt: oldest, rebuildRequested: requested, lastRunAt: lastAt,
                       lastRunStatus: lastStatus, lastRunKind: lastKind, lastFullRebuildAt: lastFull,
                       dataUpdatedAt: updated, aggregatesComputedAt: computed)
     }

@@ -6,7 +6,7 @@ import WardCore
 /// The fast lane for facts files: the CSV goes, checked line by line in bytes and normalised by
 /// ``FactsCSVScanner``, straight into `facts` with `COPY … (FORMAT csv)`, in one transaction
 /// with its `fact_batches` row. The table's statement trigger checks every rule of DATA.md once
-/// for the whole file and keeps `fact_sums` in step.
+/// for the whole file; the worker adds the batch to `fact_sums` after the commit.
 ///
 /// When the file is unusual (the scanner declines it) or breaks a rule (the server refuses the
 /// COPY), the transaction is rolled back and the careful path (staging table, per-line checks)

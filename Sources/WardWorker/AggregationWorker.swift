@@ -25,6 +25,8 @@ public struct AggregationWorker: Service {
 
     public struct DrainResult: Sendable, Equatable {
         public var batches = 0
+        /// Facts added to `fact_sums` (their keys join the queue).
+        public var facts = 0
         public var keys = 0
         public var rows = 0
         public var rebuilt = false
@@ -85,6 +87,14 @@ public struct AggregationWorker: Service {
         if try await repository.rebuildRequested() {
             result.rows += try await rebuild(from: nil, reason: "structure changed")
             result.rebuilt = true
+        }
+        while !Task.isShuttingDownGracefully {
+            try Task.checkCancellation()
+            let start = ContinuousClock.now
+            let facts = try await repository.sumFacts(batches: configuration.factBatchesPerRun)
+            guard facts > 0 else { break }
+            result.facts += facts
+            logger.info("facts summed", metadata: ["ward.facts": "\(facts)", "ward.ms": "\(milliseconds(since: start))"])
         }
         while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()

@@ -4,6 +4,8 @@ import Foundation
 public struct WorkerConfiguration: Sendable {
     /// Stale keys claimed per transaction.
     public var batchSize: Int
+    /// Fact batches (an imported file, a write) summed per transaction.
+    public var factBatchesPerRun: Int
     /// How often to look at the queue when no notification arrives (a lost NOTIFY only delays).
     public var pollInterval: Duration
     /// Local time of the daily full rebuild (hour, minute), in `timeZone`; nil: none.
@@ -14,12 +16,14 @@ public struct WorkerConfiguration: Sendable {
 
     public init(
         batchSize: Int = 5000,
+        factBatchesPerRun: Int = 16,
         pollInterval: Duration = .seconds(2),
         rebuildAt: (hour: Int, minute: Int)? = (2, 0),
         timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current,
         name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
     ) {
         self.batchSize = batchSize
+        self.factBatchesPerRun = factBatchesPerRun
         self.pollInterval = pollInterval
         self.rebuildAt = rebuildAt
         self.timeZone = timeZone

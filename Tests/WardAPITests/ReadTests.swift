@@ -81,6 +81,7 @@ import WardStore
                 try await client.execute(uri: "/api/v1/status", method: .get, headers: auth) { response in
                     let body = try #require(try response.json() as? [String: Any])
                     #expect(body["queue_depth"] as? Int == 0)
+                    #expect(body["fact_batches_waiting"] as? Int == 0)
                     #expect(body["last_full_rebuild_at"] is String)
                 }
             }

@@ -135,6 +135,9 @@ import WardCore
                 let result = try await importer(database).importFile(file)
                 #expect(result.rows == 3 && result.changed == 3)
                 #expect(result.stagedLineByLine == (index == 1), "only the quoted file needs the staging table")
+                #expect(try await database.pool.scalar("SELECT count(*) FROM fact_sums", as: Int.self) == 0, "the worker sums facts, not the load")
+                #expect(try await AggregateRepository(database).sumFacts(batches: 16) == 3)
+                #expect(try await AggregateRepository(database).sumFacts(batches: 16) == 0, "a batch is summed once")
                 let sums = try await database.pool.query("SELECT indicator_code || ' ' || to_char(month, 'YYYY-MM') || ' ' || amount || ' ' || facts FROM fact_sums ORDER BY 1")
                 results.append(try sums.map { try $0.decode(String.self) })
                 let batch = try await database.pool.query("SELECT sha256, rows FROM fact_batches ORDER BY id DESC LIMIT 1")[0].decode((String, Int).self)
@@ -155,6 +158,73 @@ import WardCore
                 try await FactRepository(database).insert([Fact(areaCode: "no-such-ward", indicatorCode: "thefts", occurredAt: 1_750_000_000, amount: "1")])
             }
             #expect(unknown?.isForeignKeyViolation == true)
+        }
+    }
+
+    /// Facts are checked when they are loaded and summed by the worker afterwards, once per batch:
+    /// facts without a batch get their transaction's, a summed batch takes no more facts, deleting
+    /// facts takes off only what was summed. Rules are decided on the facts' own periods even
+    /// when an area's rows have a gap or change between a file's first and last fact.
+    @Test func factsAreSummedOnceByTheWorkerAndCheckedByTheirOwnPeriods() async throws {
+        try await TestStore.withDatabase { database, _ in
+            try await loadBase(database)
+            let pool = database.pool
+            let sums = AggregateRepository(database)
+            func total() async throws -> String {
+                try await pool.scalar("SELECT coalesce(sum(facts), 0) || '/' || coalesce(sum(amount), 0) FROM fact_sums", as: String.self) ?? ""
+            }
+            // Two statements of one transaction without a batch: one batch, summed once.
+            try await pool.withTransaction { db in
+                try await FactRepository(database).insert([Fact(areaCode: "my-long", indicatorCode: "thefts", occurredAt: 1_740_000_000, amount: "2")], on: db)
+                try await db.execute("INSERT INTO facts (area_code, indicator_code, occurred_at) VALUES ('my-long', 'thefts', '2025-03-01T00:00:00+07:00')")
+            }
+            let batches = try await pool.query("SELECT id, summed FROM fact_batches").map { try $0.decode((Int64, Bool).self) }
+            #expect(batches.count == 1 && batches[0].1 == false)
+            #expect(try await total() == "0/0")
+            #expect(try await sums.sumFacts(batches: 16) == 2)
+            #expect(try await total() == "2/3")
+            #expect(try await pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self) == 2, "February and March are queued")
+
+            // A summed batch is closed.
+            let closed = await #expect(throws: PQError.self) {
+                try await FactRepository(database).insert([Fact(areaCode: "my-long", indicatorCode: "thefts", occurredAt: 1_740_000_000)], batch: batches[0].0)
+            }
+            #expect(closed?.isForeignKeyViolation == true && closed?.message.contains("summed already") == true)
+
+            // Deleting facts of a batch not yet summed takes nothing off; of a summed one, its share.
+            try await pool.execute("INSERT INTO facts (area_code, indicator_code, occurred_at, amount) VALUES ('my-long', 'thefts', '2025-03-02T00:00:00+07:00', 5)")
+            try await pool.execute("DELETE FROM fact_batches WHERE NOT summed")
+            #expect(try await total() == "2/3")
+            try await pool.execute("DELETE FROM facts WHERE amount = 2")
+            #expect(try await total() == "1/1")
+            #expect(try await sums.sumFacts(batches: 16) == 0)
+
+            // Gaps and renames between a group's first and last fact: the facts' own periods decide.
+            try await pool.withConnection { try await $0.execute(unsafeSQL: """
+                INSERT INTO area_codes VALUES ('gap-ward'), ('renamed-ward');
+                INSERT INTO areas (code, name, kind, parent_code, valid_from, valid_to) VALUES
+                  ('gap-ward', 'Phường Khe', 'ward', 'an-giang', '2024-01-01', '2024-03-31'),
+                  ('gap-ward', 'Phường Khe', 'ward', 'an-giang', '2024-06-01', NULL),
+                  ('renamed-ward', 'Phường Cũ', 'ward', 'an-giang', '2024-01-01', '2024-06-30'),
+                  ('renamed-ward', 'Phường Mới', 'ward', 'an-giang', '2024-07-01', NULL);
+                """) }
+            try await pool.execute("""
+                INSERT INTO facts (area_code, indicator_code, occurred_at) VALUES
+                  ('gap-ward', 'thefts', '2024-02-10T10:00:00+07:00'), ('gap-ward', 'thefts', '2024-06-10T10:00:00+07:00'),
+                  ('renamed-ward', 'thefts', '2024-02-10T10:00:00+07:00'), ('renamed-ward', 'thefts', '2024-09-10T10:00:00+07:00')
+                """)
+            let gap = await #expect(throws: PQError.self) {
+                try await pool.execute("INSERT INTO facts (area_code, indicator_code, occurred_at) VALUES ('gap-ward', 'thefts', '2024-02-10T10:00:00+07:00'), ('gap-ward', 'thefts', '2024-04-30T17:00:00Z')")
+            }
+            #expect(gap?.message.contains("for area gap-ward, indicator thefts, month 2024-05: the area does not exist in that month") == true)
+            #expect(try await sums.sumFacts(batches: 16) == 4)
+            #expect(try await total() == "5/5")
+            // A code in use by facts not yet summed cannot go either.
+            try await pool.execute("INSERT INTO facts (area_code, indicator_code, occurred_at) VALUES ('my-long', 'on_time', '2025-01-05T10:00:00+07:00')")
+            let inUse = await #expect(throws: PQError.self) {
+                try await pool.withConnection { try await $0.execute(unsafeSQL: "DELETE FROM indicators WHERE code = 'on_time_pct'; DELETE FROM indicators WHERE code = 'on_time'") }
+            }
+            #expect(inUse?.isForeignKeyViolation == true)
         }
     }
 

@@ -56,6 +56,7 @@ import WardStore
             try await Fixture.load(db)
             _ = try await worker(db).rebuild(from: nil, reason: "test")
             try await randomEdits(db, count: 60, seed: 99)
+            _ = try await AggregateRepository(db).sumFacts(batches: 1_000) // facts' keys join the queue when they are summed
             let queued = try await db.pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self) ?? 0
             // Worker A has claimed five keys and is still working on them (its transaction is open).
             let a = try await Connection.connect(.init(url, applicationName: "worker-a"))
@@ -90,6 +91,7 @@ import WardStore
             try await Fixture.load(db)
             _ = try await worker(db).rebuild(from: nil, reason: "test")
             try await randomEdits(db, count: 20, seed: 7)
+            _ = try await AggregateRepository(db).sumFacts(batches: 1_000) // facts' keys join the queue when they are summed
             let before = try await db.aggregateSnapshot()
             let queued = try await db.pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self)
             // A worker claims keys and recomputes, then dies before committing (as after SIGKILL,
