@@ -14,6 +14,8 @@ struct JSONWriter {
 
     init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
+    mutating func reset() { bytes.removeAll(keepingCapacity: true); needsComma.removeAll(keepingCapacity: true) }
+
     mutating func beginObject() { separate(); bytes.append(0x7B); needsComma.append(false) }
     mutating func endObject() { needsComma.removeLast(); bytes.append(0x7D) }
     mutating func beginArray() { separate(); bytes.append(0x5B); needsComma.append(false) }
@@ -22,46 +24,54 @@ struct JSONWriter {
     /// A member's name; its value comes next.
     mutating func key(_ name: String) {
         separate()
-        appendString(name)
+        rawString(name)
         bytes.append(0x3A)
         if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
     }
 
     mutating func string(_ value: String?) {
         separate()
-        if let value { appendString(value) } else { appendNull() }
+        if let value { rawString(value) } else { rawNull() }
     }
 
-    mutating func number(_ value: Numeric?) {
-        separate()
-        // NaN and the infinities have no JSON form; aggregates never hold them.
-        guard let value, value.isFinite else { return appendNull() }
-        var text = value.normalized.description
-        text.withUTF8 { bytes.append(contentsOf: $0) }
-    }
+    mutating func number(_ value: Numeric?) { separate(); rawNumber(value) }
+    mutating func integer(_ value: Int?) { separate(); rawInteger(value) }
+    mutating func bool(_ value: Bool?) { separate(); rawBool(value) }
 
-    mutating func integer(_ value: Int?) {
-        separate()
-        if let value { bytes.append(contentsOf: String(value).utf8) } else { appendNull() }
-    }
-
-    mutating func bool(_ value: Bool?) {
-        separate()
-        switch value {
-        case true?: bytes.append(contentsOf: "true".utf8)
-        case false?: bytes.append(contentsOf: "false".utf8)
-        case nil: appendNull()
-        }
-    }
-
-    private mutating func separate() {
+    /// The comma before a member or element, when one came before it in the same container.
+    mutating func separate() {
         guard let last = needsComma.last else { return }
         if last { bytes.append(0x2C) } else { needsComma[needsComma.count - 1] = true }
     }
 
-    private mutating func appendNull() { bytes.append(contentsOf: "null".utf8) }
+    // MARK: Values alone (no comma bookkeeping)
 
-    private mutating func appendString(_ text: String) {
+    mutating func rawBytes(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
+    mutating func rawNull() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+
+    mutating func rawNumber(_ value: Numeric?) {
+        // NaN and the infinities have no JSON form; aggregates never hold them.
+        guard let value, value.isFinite else { return rawNull() }
+        var text = value.normalized.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func rawInteger(_ value: Int?) {
+        guard let value else { return rawNull() }
+        var text = String(value)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func rawBool(_ value: Bool?) {
+        switch value {
+        case true?: bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        case false?: bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case nil: rawNull()
+        }
+    }
+
+    mutating func rawString(_ text: String) {
         bytes.append(0x22)
         // Most strings (codes, names, months) need no escaping: copy them whole.
         var text = text
@@ -91,58 +101,87 @@ struct JSONWriter {
     }
 }
 
+/// The member names of one kind of row, encoded once: `{"a":`, then `,"b":`, … so that a row is
+/// written as fixed prefixes and values, with no per-member escaping or comma bookkeeping.
+struct JSONObjectLayout: Sendable {
+    let columns: [String]
+    let prefixes: [[UInt8]]
+
+    init(_ columns: [String]) {
+        self.columns = columns
+        var writer = JSONWriter(capacity: 32)
+        prefixes = columns.enumerated().map { index, column in
+            writer.reset()
+            writer.rawString(column)
+            return [index == 0 ? 0x7B : 0x2C] + writer.bytes + [0x3A]
+        }
+    }
+}
+
 /// A feed the API writes with ``JSONWriter``: a few header members and its rows, which are also
 /// its CSV (header `columns`, one line per row's cells).
 protocol JSONFeed {
-    var columns: [String] { get }
+    var layout: JSONObjectLayout { get }
     var cellRows: [[FeedCell]] { get }
+    /// The rows' cells one row at a time (without building every row first).
+    func forEachRow(_ body: ([FeedCell]) -> Void)
     func write(to json: inout JSONWriter)
 }
 
-extension JSONWriter {
-    mutating func cell(_ cell: FeedCell) {
-        switch cell {
-        case .text(let value): string(value)
-        case .number(let value): number(value)
-        case .integer(let value): integer(value)
-        case .bool(let value): bool(value)
-        }
-    }
+extension JSONFeed {
+    var columns: [String] { layout.columns }
+}
 
-    /// One object with a member per column.
-    mutating func object(columns: [String], cells: [FeedCell]) {
-        beginObject()
-        for (column, value) in zip(columns, cells) { key(column); cell(value) }
-        endObject()
+extension JSONWriter {
+    /// One object with a member per column of `layout`.
+    mutating func object(_ layout: JSONObjectLayout, cells: [FeedCell]) {
+        separate()
+        if cells.isEmpty { rawBytes([0x7B]) }
+        for (prefix, cell) in zip(layout.prefixes, cells) {
+            rawBytes(prefix)
+            switch cell {
+            case .text(let value): if let value { rawString(value) } else { rawNull() }
+            case .number(let value): rawNumber(value)
+            case .integer(let value): rawInteger(value)
+            case .bool(let value): rawBool(value)
+            }
+        }
+        rawBytes([0x7D])
     }
 
     /// `"rows": [ … ]`, an object per row.
-    mutating func rows(columns: [String], _ rows: [[FeedCell]]) {
+    mutating func rows(of feed: some JSONFeed) {
         key("rows")
         beginArray()
-        for cells in rows { object(columns: columns, cells: cells) }
+        let layout = feed.layout
+        feed.forEachRow { object(layout, cells: $0) }
         endArray()
     }
 }
 
 extension Comparison: JSONFeed {
-    var columns: [String] { CompareRow.columns }
+    static let layout = JSONObjectLayout(CompareRow.columns)
+    static let totalLayout = JSONObjectLayout(CompareTotal.columns)
+    var layout: JSONObjectLayout { Self.layout }
     var cellRows: [[FeedCell]] { rows.map(\.cells) }
+    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(row.cells) } }
 
     func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("indicator"); json.string(indicator)
         json.key("parent"); json.string(parent)
         json.key("month"); json.string(month.description)
-        json.key("total"); json.object(columns: CompareTotal.columns, cells: total.cells)
-        json.rows(columns: columns, cellRows)
+        json.key("total"); json.object(Self.totalLayout, cells: total.cells)
+        json.rows(of: self)
         json.endObject()
     }
 }
 
 extension Series: JSONFeed {
-    var columns: [String] { SeriesRow.columns }
+    static let layout = JSONObjectLayout(SeriesRow.columns)
+    var layout: JSONObjectLayout { Self.layout }
     var cellRows: [[FeedCell]] { rows.map(\.cells) }
+    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(row.cells) } }
 
     func write(to json: inout JSONWriter) {
         json.beginObject()
@@ -150,14 +189,16 @@ extension Series: JSONFeed {
         json.key("from"); json.string(from.description)
         json.key("to"); json.string(to.description)
         json.key("lineage"); json.string(lineage)
-        json.rows(columns: columns, cellRows)
+        json.rows(of: self)
         json.endObject()
     }
 }
 
 extension Report: JSONFeed {
-    var columns: [String] { ReportRow.columns }
+    static let layout = JSONObjectLayout(ReportRow.columns)
+    var layout: JSONObjectLayout { Self.layout }
     var cellRows: [[FeedCell]] { rows.map(\.cells) }
+    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(row.cells) } }
 
     func write(to json: inout JSONWriter) {
         json.beginObject()
@@ -165,7 +206,7 @@ extension Report: JSONFeed {
         json.key("name"); json.string(name)
         json.key("parent"); json.string(parent)
         json.key("month"); json.string(month.description)
-        json.rows(columns: columns, cellRows)
+        json.rows(of: self)
         json.endObject()
     }
 }
@@ -179,17 +220,24 @@ struct WideSeries: JSONFeed {
         var values: [Numeric?]
     }
 
-    var areas: [String]
+    let layout: JSONObjectLayout
     var rows: [Row]
 
-    var columns: [String] { ["month", "period_start", "period_end"] + areas }
-    var cellRows: [[FeedCell]] {
-        rows.map { [.text($0.month.description), .text($0.periodStart.description), .text($0.periodEnd.description)] + $0.values.map(FeedCell.number) }
+    init(areas: [String], rows: [Row]) {
+        layout = JSONObjectLayout(["month", "period_start", "period_end"] + areas)
+        self.rows = rows
+    }
+
+    var cellRows: [[FeedCell]] { rows.map(Self.cells) }
+    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(Self.cells(row)) } }
+
+    static func cells(_ row: Row) -> [FeedCell] {
+        [.text(row.month.description), .text(row.periodStart.description), .text(row.periodEnd.description)] + row.values.map(FeedCell.number)
     }
 
     func write(to json: inout JSONWriter) {
         json.beginArray()
-        for cells in cellRows { json.object(columns: columns, cells: cells) }
+        forEachRow { json.object(layout, cells: $0) }
         json.endArray()
     }
 }

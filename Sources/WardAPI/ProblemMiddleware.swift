@@ -5,16 +5,23 @@ import Logging
 import PQ
 import WardStore
 
-/// Gives every request an id (kept from `X-Request-Id` when sane), logs it without query strings
-/// (tokens may travel there), and turns every error into problem+json.
+/// Gives every request an id, logs it without query strings (tokens may travel there), and turns
+/// every error into problem+json. The id is the client's `X-Request-Id` when sane (then also in
+/// every log line as `ward.request_id`), else Hummingbird's own request id, which every log line
+/// carries already as `hb.request.id` (a random per-process prefix and a counter: no system call,
+/// where `UUID()` opened /dev/urandom on every request).
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = WardRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let incoming = request.headers[.xRequestID].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil }
-        context.requestID = incoming ?? UUID().uuidString.lowercased()
-        context.logger[metadataKey: "ward.request_id"] = "\(context.requestID)"
+        if let incoming {
+            context.requestID = incoming
+            context.logger[metadataKey: "ward.request_id"] = "\(incoming)"
+        } else {
+            context.requestID = context.id
+        }
         let start = ContinuousClock.now
         var response: Response
         do {

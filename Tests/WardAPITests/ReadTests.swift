@@ -175,9 +175,32 @@ import WardStore
                         let body = try #require(try response.json() as? [String: Any])
                         #expect((body["detail"] as? String)?.contains(detail) == true, "\(uri): \(body["detail"] ?? "")")
                         #expect(body["status"] as? Int == Int(status.code))
+                        #expect(body["request_id"] as? String == response.headers[requestIDField], "the problem names the response's request id")
                     }
+                }
+                // Every response has a request id: the client's when it sends a sane one, else one of
+                // the server's own, different for each request.
+                var ids = Set<String>()
+                for _ in 0..<3 {
+                    try await client.execute(uri: "/api/v1/indicators", method: .get, headers: auth) { response in
+                        let id = try #require(response.headers[requestIDField])
+                        #expect(id.count >= 16 && id.allSatisfy(\.isHexDigit))
+                        ids.insert(id)
+                    }
+                }
+                #expect(ids.count == 3)
+                var traced = auth
+                traced[requestIDField] = "chart-refresh-42"
+                try await client.execute(uri: "/api/v1/indicators", method: .get, headers: traced) { response in
+                    #expect(response.headers[requestIDField] == "chart-refresh-42")
+                }
+                traced[requestIDField] = "not sane; <script>"
+                try await client.execute(uri: "/api/v1/indicators", method: .get, headers: traced) { response in
+                    #expect(response.headers[requestIDField] != "not sane; <script>")
                 }
             }
         }
     }
 }
+
+private let requestIDField = HTTPField.Name("X-Request-Id")!
