@@ -8,24 +8,27 @@ import WardStore
 /// under load on /compare. Nulls are written out, never left out: charts and spreadsheets expect
 /// every column.
 struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+    private let sink: ByteSink
     /// Per open object or array: whether the next member needs a comma first.
     private var needsComma: [Bool] = []
 
-    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 16_384) { sink = ByteSink(capacity: capacity) }
 
-    mutating func reset() { bytes.removeAll(keepingCapacity: true); needsComma.removeAll(keepingCapacity: true) }
+    /// What was written.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: sink.base, count: sink.count)) }
 
-    mutating func beginObject() { separate(); bytes.append(0x7B); needsComma.append(false) }
-    mutating func endObject() { needsComma.removeLast(); bytes.append(0x7D) }
-    mutating func beginArray() { separate(); bytes.append(0x5B); needsComma.append(false) }
-    mutating func endArray() { needsComma.removeLast(); bytes.append(0x5D) }
+    mutating func reset() { sink.count = 0; needsComma.removeAll(keepingCapacity: true) }
+
+    mutating func beginObject() { separate(); sink.append(0x7B); needsComma.append(false) }
+    mutating func endObject() { needsComma.removeLast(); sink.append(0x7D) }
+    mutating func beginArray() { separate(); sink.append(0x5B); needsComma.append(false) }
+    mutating func endArray() { needsComma.removeLast(); sink.append(0x5D) }
 
     /// A member's name; its value comes next.
     mutating func key(_ name: String) {
         separate()
         rawString(name)
-        bytes.append(0x3A)
+        sink.append(0x3A)
         if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
     }
 
@@ -41,64 +44,111 @@ struct JSONWriter {
     /// The comma before a member or element, when one came before it in the same container.
     mutating func separate() {
         guard let last = needsComma.last else { return }
-        if last { bytes.append(0x2C) } else { needsComma[needsComma.count - 1] = true }
+        if last { sink.append(0x2C) } else { needsComma[needsComma.count - 1] = true }
     }
 
     // MARK: Values alone (no comma bookkeeping)
 
-    mutating func rawBytes(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+    func rawBytes(_ raw: [UInt8]) { raw.withUnsafeBufferPointer { sink.append($0) } }
 
-    mutating func rawNull() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+    func rawNull() { sink.append(0x6E, 0x75, 0x6C, 0x6C) }
 
-    mutating func rawNumber(_ value: Numeric?) {
+    func rawNumber(_ value: Numeric?) {
         // NaN and the infinities have no JSON form; aggregates never hold them.
         guard let value, value.isFinite else { return rawNull() }
         var text = value.normalized.description
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        text.withUTF8 { sink.append($0) }
     }
 
-    mutating func rawInteger(_ value: Int?) {
+    func rawInteger(_ value: Int?) {
         guard let value else { return rawNull() }
         var text = String(value)
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        text.withUTF8 { sink.append($0) }
     }
 
-    mutating func rawBool(_ value: Bool?) {
+    func rawBool(_ value: Bool?) {
         switch value {
-        case true?: bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
-        case false?: bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case true?: sink.append(0x74, 0x72, 0x75, 0x65)
+        case false?: sink.append(0x66, 0x61, 0x6C, 0x73); sink.append(0x65)
         case nil: rawNull()
         }
     }
 
-    mutating func rawString(_ text: String) {
-        bytes.append(0x22)
-        // Most strings (codes, names, months) need no escaping: copy them whole.
+    func rawString(_ text: String) {
         var text = text
-        let plain = text.withUTF8 { utf8 in
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if plain {
-            bytes.append(0x22)
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: bytes.append(0x5C); bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-            case 0x09: bytes.append(0x5C); bytes.append(0x74)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+        text.withUTF8 { utf8 in
+            // Most strings (codes, names, months) need no escaping: copy them whole.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                sink.reserve(utf8.count + 2)
+                sink.appendReserved(0x22)
+                sink.appendReserved(utf8)
+                sink.appendReserved(0x22)
+                return
             }
+            sink.append(0x22)
+            let hex = Array("0123456789abcdef".utf8)
+            for byte in utf8 {
+                switch byte {
+                case 0x22: sink.append(0x5C); sink.append(0x22)
+                case 0x5C: sink.append(0x5C); sink.append(0x5C)
+                case 0x0A: sink.append(0x5C); sink.append(0x6E)
+                case 0x0D: sink.append(0x5C); sink.append(0x72)
+                case 0x09: sink.append(0x5C); sink.append(0x74)
+                case 0..<0x20:
+                    sink.append(0x5C, 0x75, 0x30, 0x30)
+                    sink.append(hex[Int(byte >> 4)]); sink.append(hex[Int(byte & 0xF)])
+                default: sink.append(byte)
+                }
+            }
+            sink.append(0x22)
         }
-        bytes.append(0x22)
     }
+}
+
+/// Growable bytes written through a pointer: one capacity check per value instead of the
+/// array's uniqueness and capacity checks per append.
+final class ByteSink {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    private func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        grown.update(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = newCapacity
+    }
+
+    @inline(__always) func appendReserved(_ byte: UInt8) { base[count] = byte; count += 1 }
+
+    @inline(__always) func appendReserved(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always) func append(_ byte: UInt8) { reserve(1); appendReserved(byte) }
+
+    @inline(__always) func append(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        reserve(4)
+        base[count] = a; base[count + 1] = b; base[count + 2] = c; base[count + 3] = d
+        count += 4
+    }
+
+    @inline(__always) func append(_ bytes: UnsafeBufferPointer<UInt8>) { reserve(bytes.count); appendReserved(bytes) }
 }
 
 /// The member names of one kind of row, encoded once: `{"a":`, then `,"b":`, … so that a row is
@@ -136,7 +186,7 @@ extension JSONWriter {
     /// One object with a member per column of `layout`.
     mutating func object(_ layout: JSONObjectLayout, cells: [FeedCell]) {
         separate()
-        if cells.isEmpty { rawBytes([0x7B]) }
+        if cells.isEmpty { sink.append(0x7B) }
         for (prefix, cell) in zip(layout.prefixes, cells) {
             rawBytes(prefix)
             switch cell {
@@ -146,7 +196,7 @@ extension JSONWriter {
             case .bool(let value): rawBool(value)
             }
         }
-        rawBytes([0x7D])
+        sink.append(0x7D)
     }
 
     /// `"rows": [ … ]`, an object per row.
