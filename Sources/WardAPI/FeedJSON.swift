@@ -171,31 +171,42 @@ struct JSONObjectLayout: Sendable {
 /// A feed the API writes with ``JSONWriter``: a few header members and its rows, which are also
 /// its CSV (header `columns`, one line per row's cells).
 protocol JSONFeed {
+    associatedtype Row: FeedRow
     var layout: JSONObjectLayout { get }
-    var cellRows: [[FeedCell]] { get }
-    /// The rows' cells one row at a time (without building every row first).
-    func forEachRow(_ body: ([FeedCell]) -> Void)
+    var feedRows: [Row] { get }
     func write(to json: inout JSONWriter)
 }
 
 extension JSONFeed {
     var columns: [String] { layout.columns }
+    var cellRows: [[FeedCell]] { feedRows.map(\.cells) }
+}
+
+/// Writes each value of a row after its member name, as the row hands them over.
+struct JSONMemberWriter: FeedCellVisitor {
+    let writer: JSONWriter
+    let prefixes: [[UInt8]]
+    var index = 0
+
+    mutating func name() {
+        writer.rawBytes(prefixes[index])
+        index += 1
+    }
+
+    mutating func text(_ value: String?) { name(); if let value { writer.rawString(value) } else { writer.rawNull() } }
+    mutating func number(_ value: Numeric?) { name(); writer.rawNumber(value) }
+    mutating func integer(_ value: Int?) { name(); writer.rawInteger(value) }
+    mutating func bool(_ value: Bool?) { name(); writer.rawBool(value) }
 }
 
 extension JSONWriter {
     /// One object with a member per column of `layout`.
-    mutating func object(_ layout: JSONObjectLayout, cells: [FeedCell]) {
+    mutating func object(_ layout: JSONObjectLayout, row: some FeedRow) {
         separate()
-        if cells.isEmpty { sink.append(0x7B) }
-        for (prefix, cell) in zip(layout.prefixes, cells) {
-            rawBytes(prefix)
-            switch cell {
-            case .text(let value): if let value { rawString(value) } else { rawNull() }
-            case .number(let value): rawNumber(value)
-            case .integer(let value): rawInteger(value)
-            case .bool(let value): rawBool(value)
-            }
-        }
+        var members = JSONMemberWriter(writer: self, prefixes: layout.prefixes)
+        row.visitCells(&members)
+        precondition(members.index == layout.prefixes.count, "a row gave \(members.index) values for \(layout.prefixes.count) columns")
+        if members.index == 0 { sink.append(0x7B) }
         sink.append(0x7D)
     }
 
@@ -204,7 +215,7 @@ extension JSONWriter {
         key("rows")
         beginArray()
         let layout = feed.layout
-        feed.forEachRow { object(layout, cells: $0) }
+        for row in feed.feedRows { object(layout, row: row) }
         endArray()
     }
 }
@@ -213,15 +224,14 @@ extension Comparison: JSONFeed {
     static let layout = JSONObjectLayout(CompareRow.columns)
     static let totalLayout = JSONObjectLayout(CompareTotal.columns)
     var layout: JSONObjectLayout { Self.layout }
-    var cellRows: [[FeedCell]] { rows.map(\.cells) }
-    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(row.cells) } }
+    var feedRows: [CompareRow] { rows }
 
     func write(to json: inout JSONWriter) {
         json.beginObject()
         json.key("indicator"); json.string(indicator)
         json.key("parent"); json.string(parent)
         json.key("month"); json.string(month.description)
-        json.key("total"); json.object(Self.totalLayout, cells: total.cells)
+        json.key("total"); json.object(Self.totalLayout, row: total)
         json.rows(of: self)
         json.endObject()
     }
@@ -230,8 +240,7 @@ extension Comparison: JSONFeed {
 extension Series: JSONFeed {
     static let layout = JSONObjectLayout(SeriesRow.columns)
     var layout: JSONObjectLayout { Self.layout }
-    var cellRows: [[FeedCell]] { rows.map(\.cells) }
-    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(row.cells) } }
+    var feedRows: [SeriesRow] { rows }
 
     func write(to json: inout JSONWriter) {
         json.beginObject()
@@ -247,8 +256,7 @@ extension Series: JSONFeed {
 extension Report: JSONFeed {
     static let layout = JSONObjectLayout(ReportRow.columns)
     var layout: JSONObjectLayout { Self.layout }
-    var cellRows: [[FeedCell]] { rows.map(\.cells) }
-    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(row.cells) } }
+    var feedRows: [ReportRow] { rows }
 
     func write(to json: inout JSONWriter) {
         json.beginObject()
@@ -263,31 +271,30 @@ extension Report: JSONFeed {
 
 /// One row per month, one column per area: for Chart.js and spreadsheets (a bare JSON array).
 struct WideSeries: JSONFeed {
-    struct Row {
+    struct Row: FeedRow {
         var month: Month
         var periodStart: LocalDate
         var periodEnd: LocalDate
         var values: [Numeric?]
+
+        func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+            visitor.text(month.description); visitor.text(periodStart.description); visitor.text(periodEnd.description)
+            for value in values { visitor.number(value) }
+        }
     }
 
     let layout: JSONObjectLayout
     var rows: [Row]
+    var feedRows: [Row] { rows }
 
     init(areas: [String], rows: [Row]) {
         layout = JSONObjectLayout(["month", "period_start", "period_end"] + areas)
         self.rows = rows
     }
 
-    var cellRows: [[FeedCell]] { rows.map(Self.cells) }
-    func forEachRow(_ body: ([FeedCell]) -> Void) { for row in rows { body(Self.cells(row)) } }
-
-    static func cells(_ row: Row) -> [FeedCell] {
-        [.text(row.month.description), .text(row.periodStart.description), .text(row.periodEnd.description)] + row.values.map(FeedCell.number)
-    }
-
     func write(to json: inout JSONWriter) {
         json.beginArray()
-        forEachRow { json.object(layout, cells: $0) }
+        for row in rows { json.object(layout, row: row) }
         json.endArray()
     }
 }

@@ -4,7 +4,7 @@ import WardCore
 
 /// The rows the feeds serve. Numbers are exact decimals (PostgreSQL's numeric, never a binary
 /// floating point); percentages rounded to 2 places. The HTTP layer writes them as JSON or CSV.
-public struct CompareTotal: Sendable, Equatable {
+public struct CompareTotal: Sendable, Equatable, FeedRow {
     public var value: Numeric?
     public var previous: Numeric?
     public var change: Numeric?
@@ -13,12 +13,13 @@ public struct CompareTotal: Sendable, Equatable {
     public var expected: Int?
 
     public static let columns = ["value", "previous", "change", "change_pct", "reporting", "expected"]
-    public var cells: [FeedCell] {
-        [.number(value), .number(previous), .number(change), .number(changePct), .integer(reporting), .integer(expected)]
+    public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+        visitor.number(value); visitor.number(previous); visitor.number(change); visitor.number(changePct)
+        visitor.integer(reporting); visitor.integer(expected)
     }
 }
 
-public struct CompareRow: Sendable, Equatable {
+public struct CompareRow: Sendable, Equatable, FeedRow {
     public var area: String
     public var name: String
     public var value: Numeric?
@@ -34,9 +35,10 @@ public struct CompareRow: Sendable, Equatable {
     public var worsened: Bool?
 
     public static let columns = ["area", "name", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "share_pct", "worsened"]
-    public var cells: [FeedCell] {
-        [.text(area), .text(name), .number(value), .number(previous), .number(change), .number(changePct), .number(yoyChangePct),
-         .number(ytd), .number(target), .number(targetPct), .integer(rank), .number(sharePct), .bool(worsened)]
+    public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+        visitor.text(area); visitor.text(name); visitor.number(value); visitor.number(previous); visitor.number(change)
+        visitor.number(changePct); visitor.number(yoyChangePct); visitor.number(ytd); visitor.number(target); visitor.number(targetPct)
+        visitor.integer(rank); visitor.number(sharePct); visitor.bool(worsened)
     }
 }
 
@@ -48,7 +50,7 @@ public struct Comparison: Sendable, Equatable {
     public var rows: [CompareRow]
 }
 
-public struct SeriesRow: Sendable, Equatable {
+public struct SeriesRow: Sendable, Equatable, FeedRow {
     public var area: String
     public var month: Month
     public var periodStart: LocalDate
@@ -62,9 +64,10 @@ public struct SeriesRow: Sendable, Equatable {
     public var targetPct: Numeric?
 
     public static let columns = ["area", "month", "period_start", "period_end", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target_pct"]
-    public var cells: [FeedCell] {
-        [.text(area), .text(month.description), .text(periodStart.description), .text(periodEnd.description), .number(value),
-         .number(previous), .number(change), .number(changePct), .number(yoyChangePct), .number(ytd), .number(targetPct)]
+    public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+        visitor.text(area); visitor.text(month.description); visitor.text(periodStart.description); visitor.text(periodEnd.description)
+        visitor.number(value); visitor.number(previous); visitor.number(change); visitor.number(changePct); visitor.number(yoyChangePct)
+        visitor.number(ytd); visitor.number(targetPct)
     }
 }
 
@@ -76,7 +79,7 @@ public struct Series: Sendable, Equatable {
     public var rows: [SeriesRow]
 }
 
-public struct ReportRow: Sendable, Equatable {
+public struct ReportRow: Sendable, Equatable, FeedRow {
     public var indicator: String
     public var nameVi: String
     public var nameEn: String
@@ -98,10 +101,11 @@ public struct ReportRow: Sendable, Equatable {
 
     public static let columns = ["indicator", "name_vi", "name_en", "unit", "category", "direction", "value", "previous", "change",
                                  "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "ranked_among", "share_pct", "worsened"]
-    public var cells: [FeedCell] {
-        [.text(indicator), .text(nameVi), .text(nameEn), .text(unit), .text(category), .text(direction), .number(value), .number(previous),
-         .number(change), .number(changePct), .number(yoyChangePct), .number(ytd), .number(target), .number(targetPct), .integer(rank),
-         .integer(ranked), .number(sharePct), .bool(worsened)]
+    public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+        visitor.text(indicator); visitor.text(nameVi); visitor.text(nameEn); visitor.text(unit); visitor.text(category)
+        visitor.text(direction); visitor.number(value); visitor.number(previous); visitor.number(change); visitor.number(changePct)
+        visitor.number(yoyChangePct); visitor.number(ytd); visitor.number(target); visitor.number(targetPct); visitor.integer(rank)
+        visitor.integer(ranked); visitor.number(sharePct); visitor.bool(worsened)
     }
 }
 
@@ -113,8 +117,52 @@ public struct Report: Sendable, Equatable {
     public var rows: [ReportRow]
 }
 
-/// One value of a feed row, typed, so that one list per row gives both its CSV fields and its
-/// JSON members (in the order of the row type's `columns`).
+/// Receives a feed row's values, typed, in the order of the row type's `columns`: the JSON
+/// writer writes each as it comes; ``FeedRow/cells`` collects them (CSV).
+public protocol FeedCellVisitor {
+    mutating func text(_ value: String?)
+    mutating func number(_ value: Numeric?)
+    mutating func integer(_ value: Int?)
+    mutating func bool(_ value: Bool?)
+}
+
+/// A row of a feed: one list of typed values gives both its CSV fields and its JSON members.
+public protocol FeedRow {
+    func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor)
+}
+
+extension FeedRow {
+    /// The row's values as a list.
+    public var cells: [FeedCell] {
+        var collector = FeedCellCollector()
+        visitCells(&collector)
+        return collector.cells
+    }
+}
+
+struct FeedCellCollector: FeedCellVisitor {
+    var cells: [FeedCell] = []
+    mutating func text(_ value: String?) { cells.append(.text(value)) }
+    mutating func number(_ value: Numeric?) { cells.append(.number(value)) }
+    mutating func integer(_ value: Int?) { cells.append(.integer(value)) }
+    mutating func bool(_ value: Bool?) { cells.append(.bool(value)) }
+}
+
+/// A list of cells is a row too.
+extension Array: FeedRow where Element == FeedCell {
+    public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+        for cell in self {
+            switch cell {
+            case .text(let value): visitor.text(value)
+            case .number(let value): visitor.number(value)
+            case .integer(let value): visitor.integer(value)
+            case .bool(let value): visitor.bool(value)
+            }
+        }
+    }
+}
+
+/// One value of a feed row, typed.
 public enum FeedCell: Sendable, Equatable {
     case text(String?)
     case number(Numeric?)

@@ -15,7 +15,7 @@ import WardStore
         json.key("rows")
         json.beginArray()
         for (index, text) in texts.enumerated() {
-            json.object(layout, cells: [.text(text), .number(Numeric("12.500")), .integer(-index), .bool(index % 2 == 0), .number(nil), .text(nil)])
+            json.object(layout, row: [FeedCell]([.text(text), .number(Numeric("12.500")), .integer(-index), .bool(index % 2 == 0), .number(nil), .text(nil)]))
         }
         json.endArray()
         json.key("total"); json.number(Numeric("-0.25"))
