@@ -59,20 +59,9 @@ public struct FeedRepository: Sendable {
     /// A series in long form. `reported`: each area's own rows while it existed. `comparable`: each
     /// month's figure on the area's territory as of `to` (predecessors back-filled, DATA.md).
     public func series(indicator: Indicator, areas: [String], from: Month, to: Month, comparable: Bool) async throws -> Series {
+        guard comparable else { return try await reportedSeries(indicator: indicator.code, areas: areas, from: from, to: to) }
         let cutoff = Int32(indicator.cutoffDay ?? 0)
-        let rows: QueryResult
-        if !comparable {
-            rows = try await database.readPool.query("""
-                SELECT g.area_code, g.month,
-                       wb_period_start(g.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
-                       wb_period_end(g.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
-                       g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, round(g.target_pct, 2)
-                FROM aggregates g
-                WHERE g.indicator_code = \(indicator.code) AND g.area_code = ANY(\(areas)) AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
-                ORDER BY array_position(\(areas), g.area_code::text), g.month
-                """)
-        } else {
-            rows = try await database.readPool.query("""
+        let rows = try await database.readPool.query("""
                 WITH months AS (
                   SELECT generate_series(date_trunc('year', \(from.sqlDate)::date) - interval '12 months', \(to.sqlDate)::date, interval '1 month')::date AS month),
                 parts AS (
@@ -108,7 +97,25 @@ public struct FeedRepository: Sendable {
                 WHERE w.month BETWEEN \(from.sqlDate) AND \(to.sqlDate) AND w.figure IS NOT NULL
                 ORDER BY array_position(\(areas), w.area), w.month
                 """)
-        }
+        return try Self.series(indicator: indicator.code, from: from, to: to, lineage: "comparable", rows)
+    }
+
+    /// A series in long form, `reported` lineage, in one query that reads the indicator's cut-off
+    /// day itself: an unknown indicator or area simply has no rows (the caller asks why only then).
+    public func reportedSeries(indicator: String, areas: [String], from: Month, to: Month) async throws -> Series {
+        let rows = try await database.readPool.query("""
+            SELECT g.area_code, g.month,
+                   wb_period_start(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
+                   wb_period_end(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
+                   g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, round(g.target_pct, 2)
+            FROM aggregates g JOIN indicators i ON i.code = g.indicator_code
+            WHERE g.indicator_code = \(indicator) AND g.area_code = ANY(\(areas)) AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
+            ORDER BY array_position(\(areas), g.area_code::text), g.month
+            """)
+        return try Self.series(indicator: indicator, from: from, to: to, lineage: "reported", rows)
+    }
+
+    private static func series(indicator: String, from: Month, to: Month, lineage: String, _ rows: QueryResult) throws -> Series {
         let seriesRows = try rows.map { row in
             SeriesRow(
                 area: try row.decode(0), month: Month(try row.decode(1, as: SQLDate.self)),
@@ -117,7 +124,7 @@ public struct FeedRepository: Sendable {
                 changePct: try row.decode(7), yoyChangePct: try row.decode(8), ytd: try row.decode(9),
                 targetPct: try row.decode(10))
         }
-        return Series(indicator: indicator.code, from: from, to: to, lineage: comparable ? "comparable" : "reported", rows: seriesRows)
+        return Series(indicator: indicator, from: from, to: to, lineage: lineage, rows: seriesRows)
     }
 
     /// Every indicator for one area and month: the sheet of the monthly review meeting.

@@ -64,6 +64,11 @@ import WardStore
                     let rows = try #require((try response.json() as? [String: Any])?["rows"] as? [[String: Any]])
                     #expect(rows.count == 6, "reported: only while it existed")
                 }
+                try await client.execute(uri: "/api/v1/series?indicator=thefts&areas=long-xuyen,my-long&from=2025-01&to=2025-03", method: .get, headers: auth) { response in
+                    #expect(response.status == .ok, "a known area without figures in the range is no error")
+                    let rows = try #require((try response.json() as? [String: Any])?["rows"] as? [[String: Any]])
+                    #expect(rows.count == 3 && rows.allSatisfy { $0["area"] as? String == "my-long" })
+                }
                 try await client.execute(uri: "/api/v1/series?indicator=admin_on_time_pct&areas=long-xuyen&from=2025-11&to=2025-11", method: .get, headers: auth) { response in
                     let row = try #require(((try response.json() as? [String: Any])?["rows"] as? [[String: Any]])?.first)
                     #expect(row["period_start"] as? String == "2025-10-15" && row["period_end"] as? String == "2025-11-14", "cut-off 15 labels")
@@ -164,6 +169,8 @@ import WardStore
                     ("/api/v1/compare?indicator=thefts&parent=tp-long-xuyen&month=2025-08", .notFound, "did not exist in 2025-08"),
                     ("/api/v1/series?indicator=thefts&areas=long-xuyen&lineage=guess", .badRequest, "'guess' is not reported or comparable"),
                     ("/api/v1/series?indicator=thefts&areas=long-xuyen,atlantis", .notFound, "unknown area 'atlantis'"),
+                    ("/api/v1/series?indicator=burglary&areas=long-xuyen&from=2025-01&to=2025-03", .notFound, "unknown indicator 'burglary'"),
+                    ("/api/v1/series?indicator=burglary&areas=long-xuyen", .notFound, "unknown indicator 'burglary'"),
                     ("/api/v1/series?indicator=thefts&areas=long-xuyen&from=2026-01&to=2025-01", .badRequest, "is after to"),
                     ("/api/v1/areas?kind=village", .badRequest, "'village' is not one of"),
                     ("/api/v1/compare?indicator=thefts&format=xml", .badRequest, "'xml' is not json or csv"),
