@@ -25,7 +25,8 @@ public struct WardAPI: Sendable {
 
     /// The router with every route and middleware; tests drive it with `app.test(.router)`.
     public func buildRouter() -> Router<WardRequestContext> {
-        let router = Router(context: WardRequestContext.self)
+        // HEAD of every GET route: the same status and headers (ETag, Content-Length), no body.
+        let router = Router(context: WardRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ProblemMiddleware())
         if !configuration.corsOrigins.isEmpty {
             // "*": any origin; one origin: exactly it; several: the request's origin is echoed.

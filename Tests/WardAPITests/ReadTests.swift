@@ -142,6 +142,10 @@ import WardStore
                 try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(world.viewer)", .ifNoneMatch: etag]) { response in
                     #expect(response.status == .notModified)
                 }
+                // HEAD: the same validator, no body.
+                try await client.execute(uri: uri, method: .head, headers: bearer(world.viewer)) { response in
+                    #expect(response.status == .ok && response.headers[.eTag] == etag && response.body.readableBytes == 0)
+                }
                 // New data behind the feed: a new ETag.
                 try await client.execute(uri: "/api/v1/observations", method: .post, headers: [.authorization: "Bearer \(world.editor)", .contentType: "application/json"],
                                          body: try jsonBody([["area_code": "long-xuyen", "indicator_code": "public_disorder", "month": "2026-10", "value": 777]])) { response in
