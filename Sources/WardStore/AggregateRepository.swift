@@ -40,11 +40,17 @@ public struct AggregateRepository: Sendable {
                 CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
                 TRUNCATE pg_temp.wb_dirty;
                 """)
+            // The keys are picked in a WITH query, which PostgreSQL evaluates once. As a subquery of
+            // the DELETE it may be run again for each row of a nested loop; each run skips the rows
+            // the DELETE has just removed and locks the next ones, so the batch grows past its
+            // limit and another worker finds nothing (PostgreSQL bug report #15715; expected
+            // behaviour: only WITH guarantees a single evaluation).
             let keys = try await db.execute("""
-                WITH claimed AS (
-                  DELETE FROM aggregate_queue q USING (
-                    SELECT indicator_code, area_code, month FROM aggregate_queue
-                    ORDER BY enqueued_at LIMIT \(limit) FOR UPDATE SKIP LOCKED) c
+                WITH picked AS MATERIALIZED (
+                  SELECT indicator_code, area_code, month FROM aggregate_queue
+                  ORDER BY enqueued_at LIMIT \(limit) FOR UPDATE SKIP LOCKED),
+                claimed AS (
+                  DELETE FROM aggregate_queue q USING picked c
                   WHERE (q.indicator_code, q.area_code, q.month) = (c.indicator_code, c.area_code, c.month)
                   RETURNING q.indicator_code, q.area_code, q.month)
                 INSERT INTO pg_temp.wb_dirty SELECT * FROM claimed
