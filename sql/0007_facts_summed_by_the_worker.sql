@@ -26,7 +26,7 @@
 --   worker adds those, and reads the facts only for batches that took a larger statement (a bulk
 --   load, where the scan is the work anyway) or lost facts before being summed (stale sums).
 -- * The full rebuild recounts fact_sums from the facts of summed batches, after marking every
---   batch it can see as summed.
+--   batch it can see as summed (their own sums are then dropped).
 
 ALTER TABLE fact_batches ADD COLUMN summed boolean NOT NULL DEFAULT false,
   ADD COLUMN first_at timestamptz, ADD COLUMN last_at timestamptz,
@@ -248,15 +248,6 @@ BEGIN
   RETURN n;
 END $$;
 
--- A batch summed (by the worker or by a rebuild, which recounts the facts) needs its own sums no more.
-CREATE OR REPLACE FUNCTION wb_summed_batch_sums_cleared() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM fact_batch_sums WHERE batch_id IN (SELECT id FROM new_rows WHERE summed);
-  RETURN NULL;
-END $$;
-CREATE TRIGGER fact_batches_summed AFTER UPDATE ON fact_batches
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wb_summed_batch_sums_cleared();
-
 -- A code may not go while facts use it: fact_sums answers for summed batches, the facts of the
 -- batches still waiting answer for themselves.
 CREATE OR REPLACE FUNCTION wb_fact_codes_removed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -305,6 +296,7 @@ BEGIN
   ANALYZE area_lineage;
   -- Facts' periods depend on settings and cut-off days: recount them.
   UPDATE fact_batches SET summed = true WHERE NOT summed;
+  DELETE FROM fact_batch_sums WHERE batch_id IN (SELECT id FROM fact_batches WHERE summed);
   DELETE FROM fact_sums;
   INSERT INTO fact_sums
     SELECT f.indicator_code, f.area_code,

@@ -148,20 +148,6 @@ struct FeedCellCollector: FeedCellVisitor {
     mutating func bool(_ value: Bool?) { cells.append(.bool(value)) }
 }
 
-/// A list of cells is a row too.
-extension Array: FeedRow where Element == FeedCell {
-    public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
-        for cell in self {
-            switch cell {
-            case .text(let value): visitor.text(value)
-            case .number(let value): visitor.number(value)
-            case .integer(let value): visitor.integer(value)
-            case .bool(let value): visitor.bool(value)
-            }
-        }
-    }
-}
-
 /// One value of a feed row, typed.
 public enum FeedCell: Sendable, Equatable {
     case text(String?)

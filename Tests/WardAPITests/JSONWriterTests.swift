@@ -15,7 +15,7 @@ import WardStore
         json.key("rows")
         json.beginArray()
         for (index, text) in texts.enumerated() {
-            json.object(layout, row: [FeedCell]([.text(text), .number(Numeric("12.500")), .integer(-index), .bool(index % 2 == 0), .number(nil), .text(nil)]))
+            json.object(layout, row: Row(text: text, index: index))
         }
         json.endArray()
         json.key("total"); json.number(Numeric("-0.25"))
@@ -36,5 +36,16 @@ import WardStore
         #expect(parsed["nan"] is NSNull, "NaN has no JSON form")
         // Numbers are written digit for digit, trailing zeros of the fraction cut.
         #expect(String(decoding: json.bytes, as: UTF8.self).contains("\"number\":12.5,"))
+    }
+}
+
+/// A row with one value of each kind, two of them null.
+private struct Row: FeedRow {
+    var text: String
+    var index: Int
+
+    func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+        visitor.text(text); visitor.number(Numeric("12.500")); visitor.integer(-index); visitor.bool(index % 2 == 0)
+        visitor.number(nil); visitor.text(nil)
     }
 }

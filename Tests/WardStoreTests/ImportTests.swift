@@ -244,6 +244,12 @@ import WardCore
                 try await pool.withConnection { try await $0.execute(unsafeSQL: "DELETE FROM indicators WHERE code = 'on_time_pct'; DELETE FROM indicators WHERE code = 'on_time'") }
             }
             #expect(inUse?.isForeignKeyViolation == true)
+            // A full rebuild sums what is waiting too, from the facts, and drops the batch's own sums.
+            #expect(try await pool.scalar("SELECT count(*) FROM fact_batch_sums", as: Int.self) == 1)
+            _ = try await sums.rebuild(from: nil)
+            #expect(try await pool.scalar("SELECT count(*) FROM fact_batch_sums", as: Int.self) == 0)
+            #expect(try await pool.scalar("SELECT count(*) FROM fact_batches WHERE NOT summed", as: Int.self) == 0)
+            #expect(try await total() == "10009/20012")
         }
     }
 
