@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3" ..< "5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,13 +44,13 @@ let package = Package(
         .target(name: "WardCore", swiftSettings: swiftSettings),
         .target(
             name: "WardStore",
-            dependencies: ["PQ", "WardCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PQ", "WardCore", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "WardWorker",
             dependencies: [
-                "PQ", "WardStore", "WardCore",
+                "WardStore", "WardCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -71,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "wardboard",
             dependencies: [
-                "PQ", "WardCore", "WardStore", "WardWorker", "WardAPI",
+                "WardCore", "WardStore", "WardWorker", "WardAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +97,9 @@ let package = Package(
                 path: "Sources/WardTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "PQTests", dependencies: ["PQ", "WardTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "WardCoreTests", dependencies: ["WardCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "WardStoreTests", dependencies: ["WardStore", "WardCore", "PQ", "WardTestSupport"], swiftSettings: swiftSettings),
+        // Fixtures/layout-0.1: the first layout's migrations, for the upgrade test.
+        .testTarget(name: "WardStoreTests", dependencies: ["WardStore", "WardCore", "PQ", "WardTestSupport"], exclude: ["Fixtures"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "WardWorkerTests", dependencies: ["WardWorker", "WardStore", "WardCore", "PQ", "WardTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WardAPITests",

@@ -1,4 +1,3 @@
-import PQ
 import WardCore
 import WardStore
 
@@ -37,7 +36,7 @@ struct JSONWriter {
         if let value { rawString(value) } else { rawNull() }
     }
 
-    mutating func number(_ value: Numeric?) { separate(); rawNumber(value) }
+    mutating func number(_ value: ExactDecimal?) { separate(); rawNumber(value) }
     mutating func integer(_ value: Int?) { separate(); rawInteger(value) }
     mutating func bool(_ value: Bool?) { separate(); rawBool(value) }
 
@@ -53,10 +52,9 @@ struct JSONWriter {
 
     func rawNull() { sink.append(0x6E, 0x75, 0x6C, 0x6C) }
 
-    func rawNumber(_ value: Numeric?) {
-        // NaN and the infinities have no JSON form; aggregates never hold them.
-        guard let value, value.isFinite else { return rawNull() }
-        var text = value.normalized.description
+    func rawNumber(_ value: ExactDecimal?) {
+        guard let value else { return rawNull() }
+        var text = value.text
         text.withUTF8 { sink.append($0) }
     }
 
@@ -194,7 +192,7 @@ struct JSONMemberWriter: FeedCellVisitor {
     }
 
     mutating func text(_ value: String?) { name(); if let value { writer.rawString(value) } else { writer.rawNull() } }
-    mutating func number(_ value: Numeric?) { name(); writer.rawNumber(value) }
+    mutating func number(_ value: ExactDecimal?) { name(); writer.rawNumber(value) }
     mutating func integer(_ value: Int?) { name(); writer.rawInteger(value) }
     mutating func bool(_ value: Bool?) { name(); writer.rawBool(value) }
 }
@@ -247,7 +245,7 @@ extension Series: JSONFeed {
         json.key("indicator"); json.string(indicator)
         json.key("from"); json.string(from.description)
         json.key("to"); json.string(to.description)
-        json.key("lineage"); json.string(lineage)
+        json.key("lineage"); json.string(lineage.rawValue)
         json.rows(of: self)
         json.endObject()
     }
@@ -270,30 +268,13 @@ extension Report: JSONFeed {
 }
 
 /// One row per month, one column per area: for Chart.js and spreadsheets (a bare JSON array).
-struct WideSeries: JSONFeed {
-    struct Row: FeedRow {
-        var month: Month
-        var periodStart: LocalDate
-        var periodEnd: LocalDate
-        var values: [Numeric?]
-
-        func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
-            visitor.text(month.description); visitor.text(periodStart.description); visitor.text(periodEnd.description)
-            for value in values { visitor.number(value) }
-        }
-    }
-
-    let layout: JSONObjectLayout
-    var rows: [Row]
+extension WideSeries: JSONFeed {
+    var layout: JSONObjectLayout { JSONObjectLayout(columns) }
     var feedRows: [Row] { rows }
-
-    init(areas: [String], rows: [Row]) {
-        layout = JSONObjectLayout(["month", "period_start", "period_end"] + areas)
-        self.rows = rows
-    }
 
     func write(to json: inout JSONWriter) {
         json.beginArray()
+        let layout = self.layout
         for row in rows { json.object(layout, row: row) }
         json.endArray()
     }

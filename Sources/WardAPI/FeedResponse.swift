@@ -17,16 +17,20 @@ struct FeedResponse {
         return encoder
     }()
 
-    enum Format { case json, csv }
+    /// For `/api/v1/status`: dates in ISO 8601, members in snake case.
+    static let snakeCaseEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
 
+    enum Format: String, CaseIterable { case json, csv }
+
+    /// `?format=json|csv` (empty: as if absent), else `Accept: text/csv`, else JSON.
     static func format(of request: Request) throws -> Format {
-        if let format = request.uri.queryParameters.get("format") {
-            switch format {
-            case "json": return .json
-            case "csv": return .csv
-            default: throw Problem.badParameter("format", "'\(format)' is not json or csv")
-            }
-        }
+        if let format = try RequestParameters(request).choice("format", as: Format.self) { return format }
         if let accept = request.headers[.accept], accept.contains("text/csv") { return .csv }
         return .json
     }

@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import PQ
 import WardStore
 
 /// Gives every request an id, logs it without query strings (tokens may travel there), and turns
@@ -12,6 +11,8 @@ import WardStore
 /// where `UUID()` opened /dev/urandom on every request).
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = WardRequestContext
+    /// To tell a known path asked with another method (405) from an unknown path (404).
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -27,7 +28,7 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = problem(for: error, context: context).response(path: request.uri.path, requestID: context.requestID)
+            response = problem(for: error, request: request, context: context).response(path: request.uri.path, requestID: context.requestID)
         }
         response.headers[.xRequestID] = context.requestID
         let elapsed = ContinuousClock.now - start
@@ -38,25 +39,48 @@ struct ProblemMiddleware: RouterMiddleware {
         return response
     }
 
-    func problem(for error: any Error, context: Context) -> Problem {
+    func problem(for error: any Error, request: Request, context: Context) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
         case let error as StoreError:
-            switch error.code {
-            case .notFound: return Problem(.notFound, error.message)
-            case .forbidden: return Problem(.forbidden, error.message)
-            case .invalidInput: return Problem(.unprocessableContent, error.message, errors: error.problems)
-            default: return Problem(.internalServerError, "the server could not complete the request")
-            }
+            return Problem(error, logger: context.logger, requestID: context.requestID)
+        case let error as HTTPError where error.status == .notFound:
+            // The router found no route: a known path with another method is a 405.
+            let allowed = routes.methods(for: request.uri.path)
+            guard !allowed.isEmpty else { return Problem(.notFound, "no such resource: \(request.uri.path)") }
+            let list = allowed.map(\.rawValue).joined(separator: ", ")
+            return Problem(.methodNotAllowed, "\(request.method.rawValue) is not served here; use \(list)", headers: [.allow: list])
         case let error as HTTPError:
             return Problem(error.status, error.body ?? error.status.reasonPhrase)
-        case let error as PQError where error.code == .connectionFailed || error.code == .connectionClosed || error.code == .poolTimeout:
-            context.logger.error("database unavailable", metadata: ["ward.error": "\(error)"])
-            return Problem(.serviceUnavailable, "the database is not reachable; try again shortly", headers: [.retryAfter: "5"])
         default:
             context.logger.error("request failed", metadata: ["ward.error": "\(String(reflecting: error))"])
             return Problem(.internalServerError, "the server could not complete the request (request id \(context.requestID))")
+        }
+    }
+}
+
+extension Problem {
+    /// The HTTP answer to a store error: the only place store errors meet status codes.
+    init(_ error: StoreError, logger: Logger, requestID: String) {
+        switch error.code {
+        case .notFound:
+            self.init(.notFound, error.message)
+        case .forbidden:
+            self.init(.forbidden, error.message)
+        case .conflict:
+            self.init(.conflict, error.message, errors: error.problems)
+        case .invalidInput where !error.problems.isEmpty && error.problems.allSatisfy({ $0.line == nil && $0.index == nil }):
+            // A parameter of the request, named.
+            self.init(.badRequest, error.problems.map { "parameter '\($0.field)': \($0.message)" }.joined(separator: "; "))
+        case .invalidInput:
+            self.init(.unprocessableContent, error.message, errors: error.problems)
+        case .unavailable:
+            logger.error("database unavailable", metadata: ["ward.error": "\(error.debugDescription)"])
+            self.init(.serviceUnavailable, error.message, headers: [.retryAfter: "5"])
+        case .migrationChanged, .migrationFailed, .failed:
+            logger.error("request failed", metadata: ["ward.error": "\(error.debugDescription)"])
+            self.init(.internalServerError, "the server could not complete the request (request id \(requestID))")
         }
     }
 }

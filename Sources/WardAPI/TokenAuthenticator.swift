@@ -20,7 +20,7 @@ final class TokenAuthenticator: Sendable {
     }
 
     func lookup(_ token: String) async throws -> TokenInfo? {
-        let key = SHA256.hex(SHA256.hash(Array(token.utf8)))
+        let key = TokenRepository.fingerprint(token)
         let now = ContinuousClock.now
         if let (info, at) = cache.withLock({ $0[key] }), now - at < Self.cacheLife { return info }
         let info = try await tokens.authenticate(token)

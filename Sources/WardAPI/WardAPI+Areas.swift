@@ -40,44 +40,32 @@ struct PartyCellsAnswer: Codable {
     var membersTotal: Int
     var cells: [PartyCell]
     enum CodingKeys: String, CodingKey { case area, membersTotal = "members_total", cells }
+    static let columns = ["code", "name", "kind", "members", "founded_on"]
+    var fields: [[String]] { cells.map { [$0.code, $0.name, $0.kind, String($0.members), $0.foundedOn?.description ?? ""] } }
 }
 
 extension WardAPI {
-    func addAreaRoutes(to api: RouterGroup<WardRequestContext>) {
-        api.get("areas") { request, _ -> Response in
-            _ = try await auth.requireReader(request)
-            let kind = try request.uri.queryParameters.get("kind").map { text -> AreaKind in
-                guard let kind = AreaKind(rawValue: text) else { throw Problem.badParameter("kind", "'\(text)' is not one of \(AreaKind.allCases.map(\.rawValue).joined(separator: ", "))") }
-                return kind
-            }
-            let parent = request.uri.queryParameters.get("parent")
-            if let parent { _ = try await area(parent) }
-            let areas = try await AreaRepository(database).list(kind: kind, parent: parent, month: try Self.month(request, "month")).map(AreaRow.init)
+    func addAreaRoutes(to api: Routes) {
+        api.get("areas") { request, _ in
+            let query = try AreaListQuery(request)
+            let areas = try await AreaRepository(database).list(kind: query.kind, parent: query.parent, month: query.month).map(AreaRow.init)
             return try feeds.respond(areas, columns: AreaRow.columns, rows: areas.map(\.fields), request: request, filename: "areas")
         }
 
-        api.get("areas/:code") { request, context -> Response in
-            _ = try await auth.requireReader(request)
-            let code = try context.parameters.require("code")
+        api.get("areas/:code") { request, context in
+            let code = try context.parameters.requireCode("code", .area)
             let rows = try await AreaRepository(database).history(of: code).map(AreaRow.init)
-            guard !rows.isEmpty else { throw Problem.notFound("unknown area '\(code)'") }
             return try feeds.respond(rows, columns: AreaRow.columns, rows: rows.map(\.fields), request: request, filename: code)
         }
 
-        api.get("areas/:code/party-cells") { request, context -> Response in
-            _ = try await auth.requireReader(request)
-            let code = try context.parameters.require("code")
-            _ = try await area(code)
-            let repository = PartyCellRepository(database)
-            let cells = try await repository.list(ward: code)
+        api.get("areas/:code/party-cells") { request, context in
+            let code = try context.parameters.requireCode("code", .area)
+            let cells = try await PartyCellRepository(database).list(ward: code)
             let answer = PartyCellsAnswer(area: code, membersTotal: cells.reduce(0) { $0 + $1.members }, cells: cells)
-            return try feeds.respond(answer, columns: ["code", "name", "kind", "members", "founded_on"],
-                                     rows: cells.map { [$0.code, $0.name, $0.kind, String($0.members), $0.foundedOn?.description ?? ""] },
-                                     request: request, filename: "\(code)-party-cells")
+            return try feeds.respond(answer, columns: PartyCellsAnswer.columns, rows: answer.fields, request: request, filename: "\(code)-party-cells")
         }
 
-        api.get("indicators") { request, _ -> Response in
-            _ = try await auth.requireReader(request)
+        api.get("indicators") { request, _ in
             let rows = try await IndicatorRepository(database).all().map(IndicatorRow.init)
             return try feeds.respond(rows, columns: IndicatorRow.columns, rows: rows.map(\.fields), request: request, filename: "indicators")
         }

@@ -1,19 +1,19 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOCore
 import Logging
 import Prometheus
 import WardCore
 import WardStore
 
-/// The HTTP layer: routes over the repositories (it never writes SQL).
+/// The HTTP layer: routes over the repositories (it never writes SQL, and never sees PQ).
 public struct WardAPI: Sendable {
     let database: Database
     let configuration: APIConfiguration
     let auth: TokenAuthenticator
     let feeds: FeedResponse
     let metrics: PrometheusCollectorRegistry?
+    let routes = RouteTable()
 
     public init(database: Database, configuration: APIConfiguration, metrics: PrometheusCollectorRegistry? = nil) {
         self.database = database
@@ -27,7 +27,7 @@ public struct WardAPI: Sendable {
     public func buildRouter() -> Router<WardRequestContext> {
         // HEAD of every GET route: the same status and headers (ETag, Content-Length), no body.
         let router = Router(context: WardRequestContext.self, options: .autoGenerateHeadEndpoints)
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(routes: routes))
         if !configuration.corsOrigins.isEmpty {
             // "*": any origin; one origin: exactly it; several: the request's origin is echoed.
             let origin: CORSMiddleware<WardRequestContext>.AllowOriginExtended =
@@ -38,11 +38,14 @@ public struct WardAPI: Sendable {
                 allowMethods: [.get, .head, .post, .put, .options], exposedHeaders: ["ETag", "X-Request-Id"], maxAge: .seconds(600)))
         }
         if metrics != nil { router.add(middleware: MetricsMiddleware()) }
-        addOperationRoutes(to: router)
-        let api = router.group("api/v1")
-        addAreaRoutes(to: api)
-        addFeedRoutes(to: api)
-        addWriteRoutes(to: api)
+        addOperationRoutes(to: Routes(router.group(), table: routes, prefix: ""))
+        let api = "api/v1"
+        let reads = Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: .read)), table: routes, prefix: api)
+        addAreaRoutes(to: reads)
+        addFeedRoutes(to: reads)
+        addWriteRoutes(
+            editors: Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: .write)), table: routes, prefix: api),
+            admins: Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: .admin)), table: routes, prefix: api))
         return router
     }
 
@@ -54,34 +57,28 @@ public struct WardAPI: Sendable {
             logger: logger
         )
     }
+}
 
-    // MARK: - Parameters
+/// A router group that also records each route in the ``RouteTable`` (for 405 answers).
+struct Routes {
+    let group: RouterGroup<WardRequestContext>
+    let table: RouteTable
+    let prefix: String
 
-    static func month(_ request: Request, _ name: String) throws -> Month? {
-        guard let text = request.uri.queryParameters.get(name), !text.isEmpty else { return nil }
-        guard let month = Month(text) else { throw Problem.badParameter(name, "'\(text)' is not a month in the form YYYY-MM") }
-        return month
+    init(_ group: RouterGroup<WardRequestContext>, table: RouteTable, prefix: String) {
+        self.group = group
+        self.table = table
+        self.prefix = prefix
     }
 
-    static func required(_ request: Request, _ name: String) throws -> String {
-        guard let text = request.uri.queryParameters.get(name), !text.isEmpty else { throw Problem.badParameter(name, "is required") }
-        return text
+    typealias Handler = @Sendable (Request, WardRequestContext) async throws -> Response
+
+    func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        table.add(prefix.isEmpty ? path : "\(prefix)/\(path)", method)
+        group.on(.init(path), method: method, use: handler)
     }
 
-    func indicator(_ code: String) async throws -> Indicator {
-        guard let indicator = try await IndicatorRepository(database).find(code) else {
-            throw Problem.notFound("unknown indicator '\(code)'; GET /api/v1/indicators lists them")
-        }
-        return indicator
-    }
-
-    func area(_ code: String, in month: Month? = nil) async throws -> Area {
-        let areas = AreaRepository(database)
-        if let month, let area = try await areas.find(code, in: month) { return area }
-        if let area = try await areas.find(code) {
-            if let month { throw Problem.notFound("area '\(code)' did not exist in \(month)") }
-            return area
-        }
-        throw Problem.notFound("unknown area '\(code)'; GET /api/v1/areas lists them")
-    }
+    func get(_ path: String, _ handler: @escaping Handler) { on(.get, path, handler) }
+    func post(_ path: String, _ handler: @escaping Handler) { on(.post, path, handler) }
+    func put(_ path: String, _ handler: @escaping Handler) { on(.put, path, handler) }
 }

@@ -22,59 +22,32 @@ public enum Direction: String, Sendable, CaseIterable, Codable {
 
 /// Validation rules of DATA.md that need no database.
 public enum Rules {
-    /// `[a-z0-9-]`, 1 to 64 characters.
-    public static func areaCode(_ text: String, field: String = "area_code") throws(RuleViolation) -> String {
-        guard !text.isEmpty else { throw RuleViolation(field: field, "is empty") }
-        guard text.utf8.count <= 64 else { throw RuleViolation(field: field, "is longer than 64 characters") }
-        guard text.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }) else {
-            throw RuleViolation(field: field, "'\(text)' may only contain lowercase a–z, digits and '-'")
-        }
-        return text
-    }
-
-    /// `[a-z0-9_]`, 1 to 64 characters.
-    public static func indicatorCode(_ text: String, field: String = "indicator_code") throws(RuleViolation) -> String {
-        guard !text.isEmpty else { throw RuleViolation(field: field, "is empty") }
-        guard text.utf8.count <= 64, text.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }) else {
-            throw RuleViolation(field: field, "'\(text)' may only contain lowercase a–z, digits and '_' (at most 64)")
-        }
-        return text
-    }
-
     public static func month(_ text: String, field: String = "month") throws(RuleViolation) -> Month {
-        guard let month = Month(text) else { throw RuleViolation(field: field, "'\(text)' is not a month in the form YYYY-MM") }
+        guard let month = Month(text) else { throw RuleViolation(field: field, "'\(Printable.excerpt(text))' is not a month in the form YYYY-MM") }
         return month
     }
 
-    /// A name in Unicode NFC, trimmed, not empty.
+    /// A name in Unicode NFC, trimmed, not empty, without control characters.
     public static func name(_ text: String, field: String = "name") throws(RuleViolation) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = try self.text(text, field: field).trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw RuleViolation(field: field, "is empty") }
         return trimmed.precomposedStringWithCanonicalMapping
     }
 
-    /// A decimal number without exponent: `12`, `-3.5`.
-    public static func decimal(_ text: String, field: String) throws(RuleViolation) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        var seenDigit = false, seenPoint = false
-        for (index, byte) in trimmed.utf8.enumerated() {
-            if byte == 45 || byte == 43 { if index == 0 { continue } }
-            if byte == 46, !seenPoint { seenPoint = true; continue }
-            guard byte >= 48, byte <= 57 else { throw RuleViolation(field: field, "'\(text)' is not a number") }
-            seenDigit = true
+    /// Free text: no control characters (a NUL byte, say, which no database column can hold).
+    public static func text(_ text: String, field: String) throws(RuleViolation) -> String {
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
+            throw RuleViolation(field: field, "'\(Printable.excerpt(text))' contains a control character")
         }
-        guard seenDigit else { throw RuleViolation(field: field, "'\(text)' is not a number") }
-        return trimmed
+        return text
     }
 
-    /// A reported value for an indicator of `kind`: ratios are never reported, counts and stocks never negative.
-    public static func reportedValue(_ text: String, kind: IndicatorKind, field: String = "value") throws(RuleViolation) -> String {
-        if kind == .ratio { throw RuleViolation(field: field, "ratio indicators are computed from their numerator and denominator, never reported") }
-        let value = try decimal(text, field: field)
-        if (kind == .count || kind == .stock), value.hasPrefix("-"), value.contains(where: { $0 != "0" && $0 != "-" && $0 != "." }) {
-            throw RuleViolation(field: field, "a \(kind.rawValue) cannot be negative (\(value))")
+    /// A decimal number without exponent (`12`, `-3.5`), surrounding spaces allowed.
+    public static func decimal(_ text: String, field: String) throws(RuleViolation) -> ExactDecimal {
+        guard let number = ExactDecimal(text.trimmingCharacters(in: .whitespaces)) else {
+            throw RuleViolation(field: field, "'\(Printable.excerpt(text))' is not a number")
         }
-        return value
+        return number
     }
 
     /// ISO 8601 with an offset: `2023-11-30T23:30:00+07:00`, `2023-11-30T16:30:00Z`, fractions allowed.
@@ -87,7 +60,7 @@ public enum Rules {
     public static func epochSeconds(_ text: String, field: String = "occurred_at") throws(RuleViolation) -> Double {
         var utf8 = text.utf8[...]
         func fail() -> RuleViolation {
-            RuleViolation(field: field, "'\(text)' is not an ISO 8601 timestamp with offset (e.g. 2023-11-30T23:30:00+07:00)")
+            RuleViolation(field: field, "'\(Printable.excerpt(text))' is not an ISO 8601 timestamp with offset (e.g. 2023-11-30T23:30:00+07:00)")
         }
         func number(_ count: Int) -> Int? {
             var value = 0

@@ -10,7 +10,7 @@
 /// which either accepts it too or names every bad line. So the fast lane never decides what a
 /// file means differently, and never has to phrase an error.
 public struct FactsCSVScanner: Sendable {
-    public static let columns = ["area_code", "indicator_code", "occurred_at", "amount"]
+    static let columns = ImportFile.facts.columnNames
 
     /// For each of ``columns``, its position in the file's header.
     private var order: [Int]?
@@ -111,7 +111,7 @@ public struct FactsCSVScanner: Sendable {
             }
         }
         let area = field(order[0]), indicator = field(order[1]), occurredAt = field(order[2]), amount = field(order[3])
-        guard Self.isCode(area, extra: 0x2D), Self.isCode(indicator, extra: 0x5F),
+        guard Code.isValid(area, .area), Code.isValid(indicator, .indicator),
               Self.isTimestamp(occurredAt), amount.isEmpty || Self.isDecimal(amount) else {
             rejectedLine = lineNumber
             return false
@@ -136,15 +136,6 @@ public struct FactsCSVScanner: Sendable {
         guard names.count == columns.count, Set(names).count == names.count else { return nil }
         let positions = columns.compactMap { names.firstIndex(of: $0) }
         return positions.count == columns.count ? positions : nil
-    }
-
-    /// 1 to 64 of `[a-z0-9]` or `extra`.
-    private static func isCode(_ field: UnsafeRawBufferPointer, extra: UInt8) -> Bool {
-        guard !field.isEmpty, field.count <= 64 else { return false }
-        for byte in field where !((byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == extra) {
-            return false
-        }
-        return true
     }
 
     /// `-?digits(.digits)?`.

@@ -16,8 +16,15 @@ public struct AreaRepository: Sendable {
     }
 
     /// Areas, optionally only those valid in `month`, of `kind`, under `parent` (as of that month).
+    /// Throws `.notFound` when `parent` names no area.
     public func list(kind: AreaKind? = nil, parent: String? = nil, month: Month? = nil) async throws -> [Area] {
-        let rows = try await database.readPool.query("""
+        let areas = try await listRows(kind: kind, parent: parent, month: month)
+        if areas.isEmpty, let parent { _ = try await NameLookup(database: database).area(parent) }
+        return areas
+    }
+
+    private func listRows(kind: AreaKind?, parent: String?, month: Month?) async throws -> [Area] {
+        let rows = try await database.replica.query("""
             SELECT \(unsafeSQL: Self.columns) FROM areas
             WHERE (\(month?.sqlDate)::date IS NULL OR wb_counts_in(valid_from, valid_to, \(month?.sqlDate)::date))
               AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue)::text)
@@ -27,14 +34,16 @@ public struct AreaRepository: Sendable {
         return try rows.map(Self.decode)
     }
 
-    /// Every row of one code, oldest first; empty when the code is unknown.
+    /// Every row of one code, oldest first; `.notFound` when the code is unknown.
     public func history(of code: String) async throws -> [Area] {
-        try await database.readPool.query("SELECT \(unsafeSQL: Self.columns) FROM areas WHERE code = \(code) ORDER BY valid_from").map(Self.decode)
+        let rows = try await database.replica.query("SELECT \(unsafeSQL: Self.columns) FROM areas WHERE code = \(code) ORDER BY valid_from").map(Self.decode)
+        if rows.isEmpty { throw StoreError(.notFound, "unknown area '\(Printable.excerpt(code))'; GET /api/v1/areas lists them") }
+        return rows
     }
 
     /// The row of `code` valid in `month`, or its latest row when `month` is nil.
     public func find(_ code: String, in month: Month? = nil) async throws -> Area? {
-        let rows = try await database.readPool.query("""
+        let rows = try await database.replica.query("""
             SELECT \(unsafeSQL: Self.columns) FROM areas
             WHERE code = \(code) AND (\(month?.sqlDate)::date IS NULL OR wb_counts_in(valid_from, valid_to, \(month?.sqlDate)::date))
             ORDER BY valid_from DESC LIMIT 1
@@ -44,7 +53,7 @@ public struct AreaRepository: Sendable {
 
     /// Those of `codes` that name no area at any time, in the order given: one query for a list.
     public func unknown(_ codes: [String]) async throws -> [String] {
-        try await database.readPool.query("""
+        try await database.replica.query("""
             SELECT c.code FROM unnest(\(codes)::text[]) WITH ORDINALITY c(code, n)
             WHERE NOT EXISTS (SELECT 1 FROM area_codes a WHERE a.code = c.code) ORDER BY c.n
             """).map { try $0.decode(0, as: String.self) }
@@ -62,23 +71,12 @@ public struct AreaRepository: Sendable {
 
     /// Whether `descendant` is `ancestor` or lies below it in any month.
     public func isWithin(_ descendant: String, ancestor: String) async throws -> Bool {
-        try await database.readPool.scalar("""
+        try await database.replica.scalar("""
             WITH RECURSIVE up(code) AS (
               SELECT \(descendant)::text COLLATE "C"
               UNION SELECT a.parent_code FROM areas a JOIN up ON a.code = up.code WHERE a.parent_code IS NOT NULL)
             SELECT EXISTS (SELECT 1 FROM up WHERE code = \(ancestor))
             """, as: Bool.self) ?? false
-    }
-
-    /// The codes among `codes` that are not `ancestor` and lie below it in no month (an editor's
-    /// writes are checked with this: one query for the whole batch).
-    public func outside(_ codes: [String], ancestor: String) async throws -> [String] {
-        try await database.readPool.query("""
-            WITH RECURSIVE down(code) AS (
-              SELECT \(ancestor)::text COLLATE "C"
-              UNION SELECT a.code FROM areas a JOIN down ON a.parent_code = down.code)
-            SELECT c FROM unnest(\(codes)::text[]) c WHERE c NOT IN (SELECT code FROM down) ORDER BY c
-            """).map { try $0.decode(0, as: String.self) }
     }
 
     /// Successions into `code`, followed back through chains (its predecessors).
@@ -96,7 +94,7 @@ public struct AreaRepository: Sendable {
             ? "SELECT s.* FROM successions s JOIN chain c ON s.to_code = c.from_code"
             : "SELECT s.* FROM successions s JOIN chain c ON s.from_code = c.to_code"
         let start = direction == "to" ? "to_code" : "from_code"
-        let rows = try await database.readPool.query("""
+        let rows = try await database.replica.query("""
             WITH RECURSIVE chain AS (
               SELECT * FROM successions WHERE \(unsafeSQL: start) = \(code)
               UNION \(unsafeSQL: recursive))

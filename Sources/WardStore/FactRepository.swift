@@ -12,7 +12,7 @@ public struct FactRepository: Sendable {
     /// validates them all and refuses the whole statement on one bad row; the worker adds them
     /// to `fact_sums` after the commit (``AggregateRepository/sumFacts(batches:)``).
     @discardableResult
-    public func insert(_ facts: [Fact], batch: Int64? = nil, on connection: Connection? = nil) async throws -> Int {
+    public func insert(_ facts: [Fact], batch: Int64? = nil) async throws -> Int {
         guard !facts.isEmpty else { return 0 }
         func copy(_ db: Connection) async throws -> Int {
             // Without a batch the column's default gives the facts their transaction's batch.
@@ -26,11 +26,10 @@ public struct FactRepository: Sendable {
                 }
             }
         }
-        if let connection { return try await copy(connection) }
-        return try await database.pool.withTransaction { try await copy($0) }
+        return try await database.transaction { try await copy($0) }
     }
 
     public func count(area: String, indicator: String) async throws -> Int {
-        try await database.readPool.scalar("SELECT count(*) FROM facts WHERE area_code = \(area) AND indicator_code = \(indicator)", as: Int.self) ?? 0
+        try await database.replica.scalar("SELECT count(*) FROM facts WHERE area_code = \(area) AND indicator_code = \(indicator)", as: Int.self) ?? 0
     }
 }

@@ -7,11 +7,29 @@ public struct FeedRepository: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
+    /// The children of `parent` (default: the one top-level area) as the tree stood in `month`
+    /// (default: the indicator's latest month), ranked, with the parent's total. Throws
+    /// `.notFound` naming the indicator or area that is unknown, or the parent that did not exist
+    /// in that month.
+    public func compare(indicator: String, month: Month?, parent: String?) async throws -> Comparison {
+        let month = if let month { month } else { try await latestMonth(indicator: indicator) }
+        let root = parent == nil ? try await root(in: month) : nil
+        guard let parent = parent ?? root else {
+            throw StoreError(.invalidInput, "more than one top-level area exists in \(month)",
+                             problems: [InputProblem(field: "parent", message: "is required: more than one top-level area exists in \(month)")])
+        }
+        // One query answers; only when it finds nothing do the lookups say what is unknown.
+        if let comparison = try await compareRows(indicator: indicator, month: month, parent: parent) { return comparison }
+        _ = try await names.indicator(indicator)
+        _ = try await names.area(parent, in: month)
+        throw StoreError(.notFound, "nothing to compare for '\(indicator)' under '\(parent)' in \(month)")
+    }
+
     /// Every child of `parent` as the tree stood in `month`, ranked, with nulls for those without
     /// a value, and the parent's own total: one query. `nil` when the indicator is unknown or the
-    /// parent did not exist in `month` (the caller finds out which).
-    public func compare(indicator: String, month: Month, parent: String) async throws -> Comparison? {
-        let rows = try await database.readPool.query("""
+    /// parent did not exist in `month`.
+    func compareRows(indicator: String, month: Month, parent: String) async throws -> Comparison? {
+        let rows = try await database.replica.query("""
             SELECT a.code = \(parent), a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2),
                    g.ytd, g.target, round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened, g.reporting, g.expected,
                    EXISTS (SELECT 1 FROM indicators WHERE code = \(indicator))
@@ -29,7 +47,7 @@ public struct FeedRepository: Sendable {
                 rank: try row.decode(11, as: Int32?.self).map(Int.init), sharePct: try row.decode(12), worsened: try row.decode(13))
         }
         let total: CompareTotal
-        if let value = try first.decode(3, as: Numeric?.self) {
+        if let value = try first.decode(3, as: ExactDecimal?.self) {
             total = CompareTotal(value: value, previous: try first.decode(4), change: try first.decode(5), changePct: try first.decode(6),
                                  reporting: try first.decode(14, as: Int32?.self).map(Int.init), expected: try first.decode(15, as: Int32?.self).map(Int.init))
         } else {
@@ -39,29 +57,86 @@ public struct FeedRepository: Sendable {
     }
 
     /// The single root area in `month`, when there is exactly one (the default parent of /compare).
-    public func root(in month: Month) async throws -> String? {
-        let roots = try await database.readPool.query("""
+    func root(in month: Month) async throws -> String? {
+        let roots = try await database.replica.query("""
             SELECT code FROM areas WHERE parent_code IS NULL AND wb_counts_in(valid_from, valid_to, \(month.sqlDate)) ORDER BY code LIMIT 2
             """).map { try $0.decode(0, as: String.self) }
         return roots.count == 1 ? roots[0] : nil
     }
 
-    /// The latest month with aggregates for `indicator`.
-    public func latestMonth(indicator: String) async throws -> Month? {
-        try await database.readPool.scalar("SELECT max(month) FROM aggregates WHERE indicator_code = \(indicator)", as: SQLDate?.self)?.map(Month.init)
+    /// The latest month with aggregates for `indicator`; `.notFound` when it has none (or is unknown).
+    func latestMonth(indicator: String) async throws -> Month {
+        if let month = try await database.replica.scalar("SELECT max(month) FROM aggregates WHERE indicator_code = \(indicator)", as: SQLDate?.self)?.map(Month.init) {
+            return month
+        }
+        _ = try await names.indicator(indicator)
+        throw StoreError(.notFound, "indicator '\(indicator)' has no data yet")
     }
 
-    /// The latest month with aggregates for `area`.
-    public func latestMonth(area: String) async throws -> Month? {
-        try await database.readPool.scalar("SELECT max(month) FROM aggregates WHERE area_code = \(area)", as: SQLDate?.self)?.map(Month.init)
+    /// The latest month with aggregates for `area`; `.notFound` when it has none (or is unknown).
+    func latestMonth(area: String) async throws -> Month {
+        if let month = try await database.replica.scalar("SELECT max(month) FROM aggregates WHERE area_code = \(area)", as: SQLDate?.self)?.map(Month.init) {
+            return month
+        }
+        _ = try await names.area(area)
+        throw StoreError(.notFound, "area '\(area)' has no figures yet")
     }
 
-    /// A series in long form. `reported`: each area's own rows while it existed. `comparable`: each
-    /// month's figure on the area's territory as of `to` (predecessors back-filled, DATA.md).
-    public func series(indicator: Indicator, areas: [String], from: Month, to: Month, comparable: Bool) async throws -> Series {
-        guard comparable else { return try await reportedSeries(indicator: indicator.code, areas: areas, from: from, to: to) }
+    var names: NameLookup { NameLookup(database: database) }
+
+    /// A series of `indicator` for `areas` from `from` (default: 11 months before `to`) to `to`
+    /// (default: the indicator's latest month), in long form. `reported`: each area's own rows
+    /// while it existed; `comparable`: each month's figure on the area's territory as of `to`
+    /// (predecessors back-filled, DATA.md). Throws `.notFound` naming an unknown indicator or
+    /// area; a known area without figures in the range simply has no rows.
+    public func series(indicator: String, areas: [String], from: Month?, to: Month?, lineage: Lineage) async throws -> Series {
+        let (from, to) = try await range(indicator: indicator, from: from, to: to)
+        let series = switch lineage {
+        case .reported: try await reportedSeries(indicator: indicator, areas: areas, from: from, to: to)
+        case .comparable: try await comparableSeries(indicator: indicator, areas: areas, from: from, to: to)
+        }
+        let answered = Set(series.rows.map(\.area))
+        if areas.contains(where: { !answered.contains($0) }) { try await names.check(indicator: indicator, areas: areas) }
+        return series
+    }
+
+    /// The same series with one row per month and one value per area (every month of the range,
+    /// with its period's dates, values null where an area has none).
+    public func wideSeries(indicator: String, areas: [String], from: Month?, to: Month?, lineage: Lineage) async throws -> WideSeries {
+        let long = try await series(indicator: indicator, areas: areas, from: from, to: to, lineage: lineage)
+        var values = [String: ExactDecimal]()
+        for row in long.rows { if let value = row.value { values["\(row.area)|\(row.month)"] = value } }
+        let periods = try await database.replica.query("""
+            SELECT m::date, wb_period_start(m::date, c.cutoff), wb_period_end(m::date, c.cutoff)
+            FROM (SELECT coalesce((SELECT cutoff_day FROM indicators WHERE code = \(indicator)), wb_setting('cutoff_day')::int) AS cutoff) c,
+                 generate_series(\(long.from.sqlDate)::date, \(long.to.sqlDate)::date, interval '1 month') m
+            ORDER BY 1
+            """)
+        let rows = try periods.map { row in
+            let (month, start, end) = try row.decode((SQLDate, SQLDate, SQLDate).self)
+            return WideSeries.Row(month: Month(month), periodStart: LocalDate(start), periodEnd: LocalDate(end),
+                                  values: areas.map { values["\($0)|\(Month(month))"] })
+        }
+        return WideSeries(indicator: indicator, areas: areas, rows: rows)
+    }
+
+    /// `from` and `to` with their defaults, checked: in order, at most ``FeedLimits/maxMonths``.
+    func range(indicator: String, from: Month?, to: Month?) async throws -> (Month, Month) {
+        let to = if let to { to } else { try await latestMonth(indicator: indicator) }
+        let from = from ?? to.adding(months: -11)
+        do throws(RuleViolation) {
+            try FeedLimits.checkRange(from: from, to: to)
+        } catch {
+            throw StoreError(.invalidInput, error.message, problems: [InputProblem(field: error.field, message: error.message)])
+        }
+        return (from, to)
+    }
+
+    /// `comparable` lineage: each month's figure on the area's territory as of `to`.
+    func comparableSeries(indicator code: String, areas: [String], from: Month, to: Month) async throws -> Series {
+        guard let indicator = try await IndicatorRepository(database).find(code) else { return Series(indicator: code, from: from, to: to, lineage: .comparable, rows: []) }
         let cutoff = Int32(indicator.cutoffDay ?? 0)
-        let rows = try await database.readPool.query("""
+        let rows = try await database.replica.query("""
                 WITH months AS (
                   SELECT generate_series(date_trunc('year', \(from.sqlDate)::date) - interval '12 months', \(to.sqlDate)::date, interval '1 month')::date AS month),
                 parts AS (
@@ -97,13 +172,13 @@ public struct FeedRepository: Sendable {
                 WHERE w.month BETWEEN \(from.sqlDate) AND \(to.sqlDate) AND w.figure IS NOT NULL
                 ORDER BY array_position(\(areas), w.area), w.month
                 """)
-        return try Self.series(indicator: indicator.code, from: from, to: to, lineage: "comparable", rows)
+        return try Self.series(indicator: indicator.code, from: from, to: to, lineage: .comparable, rows)
     }
 
-    /// A series in long form, `reported` lineage, in one query that reads the indicator's cut-off
-    /// day itself: an unknown indicator or area simply has no rows (the caller asks why only then).
-    public func reportedSeries(indicator: String, areas: [String], from: Month, to: Month) async throws -> Series {
-        let rows = try await database.readPool.query("""
+    /// `reported` lineage, in one query that reads the indicator's cut-off day itself: an
+    /// unknown indicator or area simply has no rows (the caller asks why only then).
+    func reportedSeries(indicator: String, areas: [String], from: Month, to: Month) async throws -> Series {
+        let rows = try await database.replica.query("""
             SELECT g.area_code, g.month,
                    wb_period_start(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
                    wb_period_end(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
@@ -112,10 +187,10 @@ public struct FeedRepository: Sendable {
             WHERE g.indicator_code = \(indicator) AND g.area_code = ANY(\(areas)) AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
             ORDER BY array_position(\(areas), g.area_code::text), g.month
             """)
-        return try Self.series(indicator: indicator, from: from, to: to, lineage: "reported", rows)
+        return try Self.series(indicator: indicator, from: from, to: to, lineage: .reported, rows)
     }
 
-    private static func series(indicator: String, from: Month, to: Month, lineage: String, _ rows: QueryResult) throws -> Series {
+    private static func series(indicator: String, from: Month, to: Month, lineage: Lineage, _ rows: QueryResult) throws -> Series {
         let seriesRows = try rows.map { row in
             SeriesRow(
                 area: try row.decode(0), month: Month(try row.decode(1, as: SQLDate.self)),
@@ -127,9 +202,15 @@ public struct FeedRepository: Sendable {
         return Series(indicator: indicator, from: from, to: to, lineage: lineage, rows: seriesRows)
     }
 
-    /// Every indicator for one area and month: the sheet of the monthly review meeting.
-    public func report(area: Area, month: Month) async throws -> Report {
-        let rows = try await database.readPool.query("""
+    /// Every indicator for one area and month (default: the area's latest month with figures):
+    /// the sheet of the monthly review meeting.
+    public func report(area code: String, month: Month?) async throws -> Report {
+        let month = if let month { month } else { try await latestMonth(area: code) }
+        return try await report(area: try await names.area(code, in: month), month: month)
+    }
+
+    func report(area: Area, month: Month) async throws -> Report {
+        let rows = try await database.replica.query("""
             SELECT i.code, i.name_vi, i.name_en, i.unit, i.category, i.direction,
                    g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target, round(g.target_pct, 2),
                    g.rank, (SELECT count(*) FROM areas s JOIN aggregates sg ON sg.area_code = s.code AND sg.indicator_code = i.code AND sg.month = \(month.sqlDate)

@@ -1,14 +1,13 @@
 import Foundation
-import PQ
 import WardCore
 
 /// The rows the feeds serve. Numbers are exact decimals (PostgreSQL's numeric, never a binary
 /// floating point); percentages rounded to 2 places. The HTTP layer writes them as JSON or CSV.
 public struct CompareTotal: Sendable, Equatable, FeedRow {
-    public var value: Numeric?
-    public var previous: Numeric?
-    public var change: Numeric?
-    public var changePct: Numeric?
+    public var value: ExactDecimal?
+    public var previous: ExactDecimal?
+    public var change: ExactDecimal?
+    public var changePct: ExactDecimal?
     public var reporting: Int?
     public var expected: Int?
 
@@ -22,16 +21,16 @@ public struct CompareTotal: Sendable, Equatable, FeedRow {
 public struct CompareRow: Sendable, Equatable, FeedRow {
     public var area: String
     public var name: String
-    public var value: Numeric?
-    public var previous: Numeric?
-    public var change: Numeric?
-    public var changePct: Numeric?
-    public var yoyChangePct: Numeric?
-    public var ytd: Numeric?
-    public var target: Numeric?
-    public var targetPct: Numeric?
+    public var value: ExactDecimal?
+    public var previous: ExactDecimal?
+    public var change: ExactDecimal?
+    public var changePct: ExactDecimal?
+    public var yoyChangePct: ExactDecimal?
+    public var ytd: ExactDecimal?
+    public var target: ExactDecimal?
+    public var targetPct: ExactDecimal?
     public var rank: Int?
-    public var sharePct: Numeric?
+    public var sharePct: ExactDecimal?
     public var worsened: Bool?
 
     public static let columns = ["area", "name", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "share_pct", "worsened"]
@@ -55,13 +54,13 @@ public struct SeriesRow: Sendable, Equatable, FeedRow {
     public var month: Month
     public var periodStart: LocalDate
     public var periodEnd: LocalDate
-    public var value: Numeric?
-    public var previous: Numeric?
-    public var change: Numeric?
-    public var changePct: Numeric?
-    public var yoyChangePct: Numeric?
-    public var ytd: Numeric?
-    public var targetPct: Numeric?
+    public var value: ExactDecimal?
+    public var previous: ExactDecimal?
+    public var change: ExactDecimal?
+    public var changePct: ExactDecimal?
+    public var yoyChangePct: ExactDecimal?
+    public var ytd: ExactDecimal?
+    public var targetPct: ExactDecimal?
 
     public static let columns = ["area", "month", "period_start", "period_end", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target_pct"]
     public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
@@ -71,12 +70,40 @@ public struct SeriesRow: Sendable, Equatable, FeedRow {
     }
 }
 
+/// Which figures a series gives (DATA.md "Mergers and splits").
+public enum Lineage: String, Sendable, CaseIterable {
+    /// Each area's own values while it existed.
+    case reported
+    /// Each month's figure on the area's territory as of the series' last month.
+    case comparable
+}
+
 public struct Series: Sendable, Equatable {
     public var indicator: String
     public var from: Month
     public var to: Month
-    public var lineage: String
+    public var lineage: Lineage
     public var rows: [SeriesRow]
+}
+
+/// A series with one row per month and one value per area, for spreadsheets and Chart.js.
+public struct WideSeries: Sendable, Equatable {
+    public struct Row: Sendable, Equatable, FeedRow {
+        public var month: Month
+        public var periodStart: LocalDate
+        public var periodEnd: LocalDate
+        public var values: [ExactDecimal?]
+
+        public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+            visitor.text(month.description); visitor.text(periodStart.description); visitor.text(periodEnd.description)
+            for value in values { visitor.number(value) }
+        }
+    }
+
+    public var indicator: String
+    public var areas: [String]
+    public var rows: [Row]
+    public var columns: [String] { ["month", "period_start", "period_end"] + areas }
 }
 
 public struct ReportRow: Sendable, Equatable, FeedRow {
@@ -86,17 +113,17 @@ public struct ReportRow: Sendable, Equatable, FeedRow {
     public var unit: String
     public var category: String
     public var direction: String
-    public var value: Numeric?
-    public var previous: Numeric?
-    public var change: Numeric?
-    public var changePct: Numeric?
-    public var yoyChangePct: Numeric?
-    public var ytd: Numeric?
-    public var target: Numeric?
-    public var targetPct: Numeric?
+    public var value: ExactDecimal?
+    public var previous: ExactDecimal?
+    public var change: ExactDecimal?
+    public var changePct: ExactDecimal?
+    public var yoyChangePct: ExactDecimal?
+    public var ytd: ExactDecimal?
+    public var target: ExactDecimal?
+    public var targetPct: ExactDecimal?
     public var rank: Int?
     public var ranked: Int?
-    public var sharePct: Numeric?
+    public var sharePct: ExactDecimal?
     public var worsened: Bool?
 
     public static let columns = ["indicator", "name_vi", "name_en", "unit", "category", "direction", "value", "previous", "change",
@@ -121,7 +148,7 @@ public struct Report: Sendable, Equatable {
 /// writer writes each as it comes; ``FeedRow/cells`` collects them (CSV).
 public protocol FeedCellVisitor {
     mutating func text(_ value: String?)
-    mutating func number(_ value: Numeric?)
+    mutating func number(_ value: ExactDecimal?)
     mutating func integer(_ value: Int?)
     mutating func bool(_ value: Bool?)
 }
@@ -143,7 +170,7 @@ extension FeedRow {
 struct FeedCellCollector: FeedCellVisitor {
     var cells: [FeedCell] = []
     mutating func text(_ value: String?) { cells.append(.text(value)) }
-    mutating func number(_ value: Numeric?) { cells.append(.number(value)) }
+    mutating func number(_ value: ExactDecimal?) { cells.append(.number(value)) }
     mutating func integer(_ value: Int?) { cells.append(.integer(value)) }
     mutating func bool(_ value: Bool?) { cells.append(.bool(value)) }
 }
@@ -151,7 +178,7 @@ struct FeedCellCollector: FeedCellVisitor {
 /// One value of a feed row, typed.
 public enum FeedCell: Sendable, Equatable {
     case text(String?)
-    case number(Numeric?)
+    case number(ExactDecimal?)
     case integer(Int?)
     case bool(Bool?)
 
@@ -159,7 +186,7 @@ public enum FeedCell: Sendable, Equatable {
     public var csv: String {
         switch self {
         case .text(let value): value ?? ""
-        case .number(let value): value.map { $0.normalized.description } ?? ""
+        case .number(let value): value?.text ?? ""
         case .integer(let value): value.map(String.init) ?? ""
         case .bool(let value): value.map { $0 ? "true" : "false" } ?? ""
         }

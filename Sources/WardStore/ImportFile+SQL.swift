@@ -4,9 +4,31 @@ import WardCore
 /// The SQL side of an import: checks that need the database (unknown codes, periods, duplicates)
 /// reported by line, and the merge. Everything reads the staging table `pg_temp.import_stage`.
 extension ImportFile {
-    /// `(line, column, message)` for every row the database side refuses, first by line.
+    /// Statements that prepare the checks: observations and facts fill the input of the
+    /// reporting rules (`wb_report_problems`, sql/functions/report_rules.sql) from the staging table.
+    var checkPreparation: [String] {
+        switch self {
+        case .observations:
+            return ["SELECT wb_new_reports_reset()", """
+                INSERT INTO pg_temp.wb_new_reports (line, area_code, indicator_code, month, least_value, all_whole)
+                SELECT line, area_code, indicator_code, month, value, value = trunc(value) FROM pg_temp.import_stage
+                """]
+        case .facts:
+            return ["SELECT wb_new_reports_reset()", """
+                INSERT INTO pg_temp.wb_new_reports (line, area_code, indicator_code, month, least_value, all_whole, latest_at)
+                SELECT s.line, s.area_code, s.indicator_code, wb_period(s.occurred_at, coalesce(i.cutoff_day, c.cutoff), c.tz),
+                       s.amount, s.amount = trunc(s.amount), s.occurred_at
+                FROM pg_temp.import_stage s LEFT JOIN indicators i ON i.code = s.indicator_code,
+                     (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('timezone') AS tz) c
+                """]
+        default:
+            return []
+        }
+    }
+
+    /// `(line, column, message)` for every row the database side refuses. `$1`, where it appears,
+    /// is what a position is called in messages ("line" of a file, "row" of a request).
     var checks: String {
-        let now = "date_trunc('month', now() AT TIME ZONE coalesce(wb_setting('timezone'), 'Asia/Ho_Chi_Minh'))::date"
         switch self {
         case .areas:
             return """
@@ -14,7 +36,7 @@ extension ImportFile {
                 WHERE parent_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM area_codes c WHERE c.code = s.parent_code)
                   AND NOT EXISTS (SELECT 1 FROM pg_temp.import_stage p WHERE p.code = s.parent_code)
                 UNION ALL
-                SELECT b.line, 'valid_from', format('validity of ''%s'' overlaps its row on line %s', b.code, a.line)
+                SELECT b.line, 'valid_from', format('validity of ''%s'' overlaps its row on %s %s', b.code, $1::text, a.line)
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
                 WHERE daterange(a.valid_from, a.valid_to, '[]') && daterange(b.valid_from, b.valid_to, '[]')
                 UNION ALL
@@ -45,7 +67,7 @@ extension ImportFile {
                 LEFT JOIN pg_temp.import_stage p ON p.code = c.code LEFT JOIN indicators i ON i.code = c.code
                 WHERE c.code IS NOT NULL AND coalesce(p.kind, i.kind) NOT IN ('count', 'amount')
                 UNION ALL
-                SELECT b.line, 'code', format('indicator ''%s'' is also on line %s', b.code, a.line)
+                SELECT b.line, 'code', format('indicator ''%s'' is also on %s %s', b.code, $1::text, a.line)
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
                 """
         case .partyCells:
@@ -53,61 +75,19 @@ extension ImportFile {
                 SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
                 WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code)
                 UNION ALL
-                SELECT b.line, 'code', format('party cell ''%s'' is also on line %s', b.code, a.line)
+                SELECT b.line, 'code', format('party cell ''%s'' is also on %s %s', b.code, $1::text, a.line)
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
                 """
-        case .observations, .facts:
-            let future = self == .facts ? "s.occurred_at > now()" : "s.month > \(now)"
-            let kindRule = self == .facts ? "i.kind IN ('ratio', 'stock')" : "i.kind = 'ratio'"
-            let kindMessage = self == .facts
-                ? "format('''%s'' is a %s indicator: facts are only for count and amount indicators', i.code, i.kind)"
-                : "format('''%s'' is a ratio: it is computed from %s and %s, never reported', i.code, i.numerator_code, i.denominator_code)"
-            let valueColumn = self == .facts ? "amount" : "value"
-            let timeColumn = self == .facts ? "occurred_at" : "month"
-            // Facts: the period once per row, settings once per statement; then the area check
-            // runs once per distinct (area, month), not once per row.
-            let periods = self == .facts ? """
-                periods AS (
-                  SELECT s.line, s.area_code, wb_period(s.occurred_at, coalesce(i.cutoff_day, c.cutoff), c.tz) AS month
-                  FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code,
-                       (SELECT coalesce(wb_setting('cutoff_day')::int, 1) AS cutoff, coalesce(wb_setting('timezone'), 'Asia/Ho_Chi_Minh') AS tz) c)
-                """ : """
-                periods AS (SELECT s.line, s.area_code, s.month FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code)
-                """
-            let duplicates = self == .observations ? """
+        case .observations:
+            return """
+                SELECT line, field, message FROM wb_report_problems('observation')
                 UNION ALL
-                SELECT b.line, 'month', format('the same area, indicator and month as line %s', a.line)
+                SELECT b.line, 'month', format('the same area, indicator and month as %s %s', $1::text, a.line)
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b
                   ON (a.area_code, a.indicator_code, a.month) = (b.area_code, b.indicator_code, b.month) AND a.line < b.line
-                """ : ""
-            return """
-                WITH \(periods),
-                keys AS (SELECT DISTINCT area_code, month FROM periods),
-                bad_keys AS (
-                  SELECT k.area_code, k.month, a.kind FROM keys k
-                  LEFT JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month)
-                  WHERE EXISTS (SELECT 1 FROM area_codes WHERE code = k.area_code) AND (a.code IS NULL OR NOT wb_is_leaf_kind(a.kind)))
-                SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
-                WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.area_code)
-                UNION ALL
-                SELECT line, 'indicator_code', format('unknown indicator ''%s''', indicator_code) FROM pg_temp.import_stage s
-                WHERE NOT EXISTS (SELECT 1 FROM indicators WHERE code = s.indicator_code)
-                UNION ALL
-                SELECT line, 'indicator_code', \(kindMessage) FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code
-                WHERE \(kindRule)
-                UNION ALL
-                SELECT line, '\(valueColumn)', format('a %s cannot be negative (%s)', i.kind, s.\(valueColumn))
-                FROM pg_temp.import_stage s JOIN indicators i ON i.code = s.indicator_code
-                WHERE i.kind IN ('count', 'stock') AND s.\(valueColumn) < 0
-                UNION ALL
-                SELECT line, '\(timeColumn)', 'is in the future' FROM pg_temp.import_stage s WHERE \(future)
-                UNION ALL
-                SELECT p.line, '\(timeColumn)',
-                  CASE WHEN b.kind IS NULL THEN format('area ''%s'' does not exist in %s', p.area_code, to_char(p.month, 'YYYY-MM'))
-                       ELSE format('''%s'' is a %s in %s: only wards, communes and towns report', p.area_code, b.kind, to_char(p.month, 'YYYY-MM')) END
-                FROM periods p JOIN bad_keys b ON b.area_code = p.area_code AND b.month = p.month
-                \(duplicates)
                 """
+        case .facts:
+            return "SELECT line, field, message FROM wb_report_problems('fact')"
         case .targets:
             return """
                 SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
@@ -121,7 +101,7 @@ extension ImportFile {
                   SELECT 1 FROM areas a, generate_series(make_date(s.year, 1, 1), make_date(s.year, 12, 1), interval '1 month') m
                   WHERE a.code = s.area_code AND wb_counts_in(a.valid_from, a.valid_to, m::date))
                 UNION ALL
-                SELECT b.line, 'year', format('the same area, indicator and year as line %s', a.line)
+                SELECT b.line, 'year', format('the same area, indicator and year as %s %s', $1::text, a.line)
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b
                   ON (a.area_code, a.indicator_code, a.year) = (b.area_code, b.indicator_code, b.year) AND a.line < b.line
                 """

@@ -2,102 +2,168 @@ import Foundation
 import PQ
 import WardCore
 
-/// How each import file is staged: typed columns, and per-row format checks.
+/// How each import file is staged: a typed temporary table, its columns those of the file.
 extension ImportFile {
-    /// Staging table columns (after `line int4`), all typed so COPY binary carries them.
-    var stagingColumns: [(String, String)] {
+    /// `CREATE TEMP TABLE import_stage (...)`: `line` (a file's line, a request's row index),
+    /// then one typed column per column of the file.
+    var stagingTable: String {
+        let columns = self.columns.map { "\($0.name) \($0.kind.sqlType)" }.joined(separator: ", ")
+        return "CREATE TEMP TABLE import_stage (line int4 NOT NULL, \(columns)) ON COMMIT DROP"
+    }
+}
+
+extension ImportColumn.Kind {
+    var sqlType: String {
         switch self {
-        case .areas: [("code", "text"), ("name", "text"), ("kind", "text"), ("parent_code", "text"), ("valid_from", "date"), ("valid_to", "date")]
-        case .successions: [("from_code", "text"), ("to_code", "text"), ("effective_month", "date"), ("share", "numeric")]
-        case .indicators: [("code", "text"), ("name_vi", "text"), ("name_en", "text"), ("unit", "text"), ("kind", "text"), ("direction", "text"),
-                           ("category", "text"), ("numerator", "text"), ("denominator", "text"), ("cutoff_day", "int4")]
-        case .partyCells: [("area_code", "text"), ("code", "text"), ("name", "text"), ("kind", "text"), ("members", "int4"), ("founded_on", "date")]
-        case .observations: [("area_code", "text"), ("indicator_code", "text"), ("month", "date"), ("value", "numeric")]
-        case .facts: [("area_code", "text"), ("indicator_code", "text"), ("occurred_at", "timestamptz"), ("amount", "numeric")]
-        case .targets: [("area_code", "text"), ("indicator_code", "text"), ("year", "int4"), ("target", "numeric")]
+        case .areaCode, .indicatorCode: "text COLLATE \"C\""
+        case .name, .text: "text"
+        case .date, .month: "date"
+        case .decimal: "numeric"
+        case .integer: "int4"
+        case .instant: "timestamptz"
+        }
+    }
+}
+
+extension ImportValue {
+    /// The value as COPY writes it into its staging column.
+    var sqlValue: any SQLEncodable {
+        switch self {
+        case .null: String?.none
+        case .text(let text): text
+        case .date(let date): date.sqlDate
+        case .month(let month): month.sqlDate
+        case .decimal(let number): number
+        case .integer(let number): Int32(truncatingIfNeeded: number)
+        case .instant(let seconds): Date(timeIntervalSince1970: seconds)
+        }
+    }
+}
+
+/// Rows of one import, in the file's columns, on their way into the staging table: each row is
+/// parsed once (``ImportFile/parse(_:)``); a good row is written to COPY, a bad one noted with
+/// its position. Rows come from a CSV file or body (``CSVStagingReader``) or from a JSON request.
+struct StagingWriter {
+    let kind: ImportFile
+    var rows = 0
+    var problems: [InputProblem] = []
+    var problemCount = 0
+    /// Whether positions are JSON indexes (0-based) rather than file lines.
+    let indexed: Bool
+
+    init(kind: ImportFile, indexed: Bool) {
+        self.kind = kind
+        self.indexed = indexed
+    }
+
+    /// One row: `fields` in the file's column order, nil for a column left out.
+    mutating func write(position: Int, fields: [String?], into writer: CopyWriter) async throws {
+        rows += 1
+        let values: [ImportValue]
+        do throws(RuleViolation) {
+            values = try kind.parse(fields)
+        } catch {
+            return note(problem(at: position, field: error.field, message: error.message))
+        }
+        try await writer.write([Int32(truncatingIfNeeded: position)] + values.map(\.sqlValue))
+    }
+
+    func problem(at position: Int, field: String, message: String) -> InputProblem {
+        indexed ? InputProblem(index: position, field: field, message: message) : InputProblem(line: position, field: field, message: message)
+    }
+
+    mutating func note(_ problem: InputProblem) {
+        problemCount += 1
+        if problems.count < ImportError.shownLimit { problems.append(problem) }
+    }
+}
+
+/// A CSV file or body, read in chunks: the header maps the file's columns (any order, optional
+/// ones may be left out), then each record goes to the ``StagingWriter``.
+struct CSVStagingReader {
+    let kind: ImportFile
+    let file: String
+    var parser = CSVParser()
+    /// For each of the kind's columns, its position in the header (nil: left out).
+    var order: [Int?]?
+    var headerCount = 0
+    var pending: [CSVRecord] = []
+
+    init(kind: ImportFile, file: String) {
+        self.kind = kind
+        self.file = file
+    }
+
+    mutating func feed(_ chunk: Data, to staging: inout StagingWriter, writer: CopyWriter) async throws {
+        do {
+            try parser.feed(chunk) { pending.append($0) }
+        } catch let error as CSVSyntaxError {
+            try await drain(to: &staging, writer: writer)
+            throw syntaxFailure(error, staging)
+        }
+        try await drain(to: &staging, writer: writer)
+    }
+
+    mutating func finish(to staging: inout StagingWriter, writer: CopyWriter) async throws {
+        do {
+            try parser.finish { pending.append($0) }
+        } catch let error as CSVSyntaxError {
+            try await drain(to: &staging, writer: writer)
+            throw syntaxFailure(error, staging)
+        }
+        try await drain(to: &staging, writer: writer)
+    }
+
+    func checkHeaderSeen() throws {
+        if order == nil {
+            throw ImportError(file: file, "the file is empty: expected a header row \(kind.columnNames.joined(separator: ","))")
         }
     }
 
-    /// Checks one record's format and turns it into staging values. `fields` are in `columns` order.
-    func stage(_ fields: [String]) -> Result<[any SQLEncodable], RuleViolation> {
-        do throws(RuleViolation) {
-            func date(_ text: String, _ field: String) throws(RuleViolation) -> SQLDate? {
-                if text.isEmpty { return nil }
-                guard let d = LocalDate(text) else { throw RuleViolation(field: field, "'\(text)' is not a date in the form YYYY-MM-DD") }
-                return SQLDate(year: d.year, month: d.month, day: d.day)
-            }
-            func required(_ text: String, _ field: String) throws(RuleViolation) -> String {
-                if text.trimmingCharacters(in: .whitespaces).isEmpty { throw RuleViolation(field: field, "is empty") }
-                return text
-            }
-            func month(_ text: String, _ field: String) throws(RuleViolation) -> SQLDate {
-                let m = try Rules.month(text, field: field)
-                return SQLDate(year: m.year, month: m.month, day: 1)
-            }
-            func number(_ text: String, _ field: String) throws(RuleViolation) -> Numeric {
-                guard let n = Numeric(try Rules.decimal(text, field: field)) else { throw RuleViolation(field: field, "'\(text)' is not a number") }
-                return n
-            }
-            func integer(_ text: String, _ field: String) throws(RuleViolation) -> Int32 {
-                guard let n = Int32(text.trimmingCharacters(in: .whitespaces)) else { throw RuleViolation(field: field, "'\(text)' is not a whole number") }
-                return n
-            }
-            switch self {
-            case .areas:
-                let code = try Rules.areaCode(fields[0], field: "code")
-                let name = try Rules.name(fields[1])
-                guard AreaKind(rawValue: fields[2]) != nil else {
-                    throw RuleViolation(field: "kind", "'\(fields[2])' is not one of \(AreaKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                let parent = fields[3].isEmpty ? nil : try Rules.areaCode(fields[3], field: "parent_code")
-                guard let from = try date(fields[4], "valid_from") else { throw RuleViolation(field: "valid_from", "is empty") }
-                let to = try date(fields[5], "valid_to")
-                if let to, to < from { throw RuleViolation(field: "valid_to", "\(to) is before valid_from \(from)") }
-                return .success([code, name, fields[2], parent, from, to])
-            case .successions:
-                let from = try Rules.areaCode(fields[0], field: "from_code")
-                let to = try Rules.areaCode(fields[1], field: "to_code")
-                if from == to { throw RuleViolation(field: "to_code", "an area cannot succeed itself") }
-                let share = fields[3].isEmpty ? Numeric(1) : try number(fields[3], "share")
-                if share <= Numeric(0) || share > Numeric(1) { throw RuleViolation(field: "share", "\(share) is not in (0, 1]") }
-                return .success([from, to, try month(fields[2], "effective_month"), share])
-            case .indicators:
-                let code = try Rules.indicatorCode(fields[0], field: "code")
-                let nameVi = try Rules.name(fields[1], field: "name_vi")
-                guard let kind = IndicatorKind(rawValue: fields[4]) else {
-                    throw RuleViolation(field: "kind", "'\(fields[4])' is not one of count, amount, stock, ratio")
-                }
-                guard Direction(rawValue: fields[5]) != nil else {
-                    throw RuleViolation(field: "direction", "'\(fields[5])' is not one of higher_is_better, lower_is_better, neutral")
-                }
-                let numerator = fields[7].isEmpty ? nil : try Rules.indicatorCode(fields[7], field: "numerator")
-                let denominator = fields[8].isEmpty ? nil : try Rules.indicatorCode(fields[8], field: "denominator")
-                if kind == .ratio && (numerator == nil || denominator == nil) { throw RuleViolation(field: numerator == nil ? "numerator" : "denominator", "a ratio needs a numerator and a denominator indicator") }
-                if kind != .ratio && (numerator != nil || denominator != nil) { throw RuleViolation(field: "numerator", "only ratio indicators have a numerator and denominator") }
-                let cutoff = fields[9].isEmpty ? nil : try integer(fields[9], "cutoff_day")
-                if let cutoff, !(1...28).contains(cutoff) { throw RuleViolation(field: "cutoff_day", "must be a day from 1 to 28, not \(cutoff)") }
-                return .success([code, nameVi, fields[2], try required(fields[3], "unit"), fields[4], fields[5], try required(fields[6], "category"), numerator, denominator, cutoff])
-            case .partyCells:
-                let area = try Rules.areaCode(fields[0])
-                let code = try Rules.areaCode(fields[1], field: "code")
-                let members = try integer(fields[4], "members")
-                if members < 0 { throw RuleViolation(field: "members", "cannot be negative (\(members))") }
-                return .success([area, code, try Rules.name(fields[2]), try required(fields[3], "kind"), members, try date(fields[5], "founded_on")])
-            case .observations:
-                return .success([try Rules.areaCode(fields[0]), try Rules.indicatorCode(fields[1]), try month(fields[2], "month"), try number(fields[3], "value")])
-            case .facts:
-                let at = try Rules.epochSeconds(fields[2])
-                let amount = fields[3].isEmpty ? Numeric(1) : try number(fields[3], "amount")
-                return .success([try Rules.areaCode(fields[0]), try Rules.indicatorCode(fields[1]), Date(timeIntervalSince1970: at), amount])
-            case .targets:
-                let year = try integer(fields[2], "year")
-                if !(1900...2200).contains(year) { throw RuleViolation(field: "year", "\(year) is not a plausible year") }
-                let target = try number(fields[3], "target")
-                if target.isNegative { throw RuleViolation(field: "target", "cannot be negative (\(target))") }
-                return .success([try Rules.areaCode(fields[0]), try Rules.indicatorCode(fields[1]), year, target])
-            }
-        } catch {
-            return .failure(error)
+    private func syntaxFailure(_ error: CSVSyntaxError, _ staging: StagingWriter) -> ImportError {
+        var shown = staging.problems
+        shown.append(InputProblem(line: error.line, field: "-", message: error.description))
+        if error.reason == .binary || (error.reason == .notUTF8 && order == nil) {
+            return ImportError(file: file, "line \(error.line): \(error.description)")
         }
+        return ImportError(file: file, problems: shown, total: staging.problemCount + 1)
+    }
+
+    private mutating func drain(to staging: inout StagingWriter, writer: CopyWriter) async throws {
+        let records = pending
+        pending.removeAll(keepingCapacity: true)
+        for record in records {
+            guard let order else {
+                self.order = try header(record)
+                headerCount = record.fields.count
+                continue
+            }
+            guard record.fields.count == headerCount else {
+                staging.rows += 1
+                staging.note(InputProblem(line: record.line, field: "-", message: "expected \(headerCount) fields as in the header, found \(record.fields.count)"))
+                continue
+            }
+            try await staging.write(position: record.line, fields: order.map { $0.map { record.fields[$0] } }, into: writer)
+        }
+    }
+
+    /// Maps the header to the kind's columns (any order); names what is missing or extra.
+    private func header(_ record: CSVRecord) throws -> [Int?] {
+        let found = record.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let expected = kind.columnNames
+        let required = kind.columns.filter { !$0.optional }.map(\.name)
+        let missing = required.filter { !found.contains($0) }
+        let extra = found.filter { !expected.contains($0) }
+        if missing.isEmpty && extra.isEmpty && Set(found).count == found.count {
+            return expected.map { found.firstIndex(of: $0) }
+        }
+        if !found.contains(where: expected.contains) {
+            throw ImportError(file: file, "line 1 is not a \(kind.fileName) header: none of its columns (\(expected.joined(separator: ","))) is there — is this a CSV file of that kind?")
+        }
+        var parts = [String]()
+        if !missing.isEmpty { parts.append("missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))") }
+        if !extra.isEmpty { parts.append("unexpected column\(extra.count == 1 ? "" : "s") \(extra.map { Printable.excerpt($0) }.joined(separator: ", "))") }
+        if Set(found).count != found.count { parts.append("a column appears twice") }
+        throw ImportError(file: file, "line 1: \(parts.joined(separator: "; ")) (expected \(expected.joined(separator: ",")))")
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PQ
@@ -27,7 +28,7 @@ extension Importer {
     func loadFactsFast(name: String, totalBytes: Int, progress: @Sendable (Progress) -> Void,
                        nextChunk: () throws -> Data?) async throws -> FileResult? {
         do {
-            return try await database.pool.withTransaction { db -> FileResult in
+            return try await database.transaction { db -> FileResult in
                 // The batch's digest is known at the end; a placeholder keeps the row unique until then.
                 guard let batch = try await db.scalar(
                     "INSERT INTO fact_batches (sha256, source, rows) VALUES ('pending ' || txid_current(), \(name), 0) RETURNING id",
@@ -36,10 +37,10 @@ extension Importer {
                 var hasher = SHA256()
                 var bytesRead = 0
                 var encoded = [UInt8]()
-                let inserted = try await db.copy(into: "facts", columns: FactsCSVScanner.columns + ["batch_id"], format: .csv) { writer in
+                let inserted = try await db.copy(into: "facts", columns: ImportFile.facts.columnNames + ["batch_id"], format: .csv) { writer in
                     while let chunk = try nextChunk(), !chunk.isEmpty {
                         bytesRead += chunk.count
-                        hasher.update(chunk)
+                        hasher.update(data: chunk)
                         encoded.removeAll(keepingCapacity: true)
                         let before = scanner.rows
                         guard chunk.withUnsafeBytes({ scanner.feed($0, into: &encoded) }) else {
@@ -53,7 +54,7 @@ extension Importer {
                     guard scanner.finish(into: &encoded) else { throw FastLaneDeclined(line: scanner.rejectedLine) }
                     try await writer.write(encoded: encoded, rows: scanner.rows - before)
                 }
-                let digest = SHA256.hex(hasher.finalize())
+                let digest = Checksum.hex(hasher.finalize())
                 if let earlier = try await db.scalar("SELECT id FROM fact_batches WHERE sha256 = \(digest)", as: Int64.self) {
                     throw FactsImportedBefore(batch: earlier)
                 }
@@ -66,18 +67,10 @@ extension Importer {
         } catch let earlier as FactsImportedBefore {
             return FileResult(file: name, kind: .facts, rows: 0, changed: 0,
                               skipped: "this file was imported before (batch \(earlier.batch)); facts have no identity, so it is not added twice", seconds: 0)
-        } catch let error as PQError where error.isDataOrRuleViolation {
+        } catch let error as StoreError where error.code == .invalidInput {
             // The server refused a row: the careful path says which line and why.
-            logger.info("facts file refused by the database, checking it line by line", metadata: ["ward.file": "\(name)", "ward.sqlstate": "\(error.sqlState?.rawValue ?? "-")"])
+            logger.info("facts file refused by the database, checking it line by line", metadata: ["ward.file": "\(name)", "ward.sqlstate": "\(error.sqlState ?? "-")"])
             return nil
         }
-    }
-}
-
-extension PQError {
-    /// A data exception (SQLSTATE class 22) or an integrity-constraint violation (class 23).
-    var isDataOrRuleViolation: Bool {
-        guard let code = sqlState?.rawValue else { return false }
-        return code.hasPrefix("22") || code.hasPrefix("23")
     }
 }

@@ -1,14 +1,16 @@
+import Crypto
 import Foundation
 import Logging
 import PQ
 import WardCore
 
-/// Loads DATA.md's CSV files. Each file streams through the CSV parser into a temporary staging
-/// table (binary COPY), is checked there, and is merged, all in one transaction: a file loads
-/// whole or not at all. Importing the same files again changes nothing: observations, targets,
-/// areas, indicators, successions and party cells are compared and upserted; a facts file is
-/// recorded by its SHA-256 (`fact_batches`) and a file already imported is skipped, since facts
-/// have no identity of their own.
+/// Loads DATA.md's import files, from a folder, a file, a CSV body or the rows of a JSON request:
+/// every row is parsed once into typed values (``ImportFile/parse(_:)``), staged in a temporary
+/// table (binary COPY), checked there (the database side of the rules, by line or row), and
+/// merged, all in one transaction: a file loads whole or not at all. Importing the same files
+/// again changes nothing: observations, targets, areas, indicators, successions and party cells
+/// are compared and upserted; a facts file is recorded by its SHA-256 (`fact_batches`) and a file
+/// already imported is skipped, since facts have no identity of their own.
 public struct Importer: Sendable {
     public struct Progress: Sendable {
         public var file: String
@@ -36,10 +38,13 @@ public struct Importer: Sendable {
     let logger: Logger
     /// Recorded as `updated_by` of observations.
     let author: String
+    /// An editor's area: every row must be for it or an area below it (403 otherwise).
+    let scope: String?
 
-    public init(database: Database, author: String = "import", logger: Logger) {
+    public init(database: Database, author: String = "import", scope: String? = nil, logger: Logger) {
         self.database = database
         self.author = author
+        self.scope = scope
         self.logger = logger
     }
 
@@ -64,35 +69,45 @@ public struct Importer: Sendable {
         }
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw ImportError(file: name, "cannot open the file") }
         let totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        return try await load(name: name, kind: kind, totalBytes: totalBytes, progress: progress) {
-            guard let handle = FileHandle(forReadingAtPath: url.path) else { throw ImportError(file: name, "cannot open the file") }
-            return { try handle.read(upToCount: 1 << 20) }
+        return try await timed(name: name, totalBytes: totalBytes, progress: progress) {
+            try await loadCSV(name: name, kind: kind, totalBytes: totalBytes, progress: progress) {
+                guard let handle = FileHandle(forReadingAtPath: url.path) else { throw ImportError(file: name, "cannot open the file") }
+                return { try handle.read(upToCount: 1 << 20) }
+            }
         }
     }
 
     /// Imports CSV text held in memory (an HTTP request body) exactly as a file would be.
     public func importBody(_ body: Data, as kind: ImportFile, name: String) async throws -> FileResult {
-        try await load(name: name, kind: kind, totalBytes: body.count) {
-            var sent = false
-            return {
-                defer { sent = true }
-                return sent ? nil : body
+        try await timed(name: name, totalBytes: body.count, progress: { _ in }) {
+            try await loadCSV(name: name, kind: kind, totalBytes: body.count, progress: { _ in }) {
+                var sent = false
+                return {
+                    defer { sent = true }
+                    return sent ? nil : body
+                }
             }
         }
     }
 
-    /// Loads one file. `open` starts a read of its bytes, in chunks; a facts file may be read
-    /// twice (see `loadFactsFast`).
-    func load(name: String, kind: ImportFile, totalBytes: Int, progress: @Sendable (Progress) -> Void = { _ in },
-              open: () throws -> () throws -> Data?) async throws -> FileResult {
-        let started = ContinuousClock.now
-        var result: FileResult
-        if kind == .facts, let fast = try await loadFactsFast(name: name, totalBytes: totalBytes, progress: progress, nextChunk: try open()) {
-            result = fast
-            result.stagedLineByLine = false
-        } else {
-            result = try await loadCarefully(name: name, kind: kind, totalBytes: totalBytes, progress: progress, nextChunk: try open())
+    /// Imports the rows of a request (JSON or NDJSON objects), each as its fields in the kind's
+    /// column order (nil: the object left the field out). Problems are told by row index.
+    public func importRows(_ rows: [[String?]], as kind: ImportFile, name: String) async throws -> FileResult {
+        try await timed(name: name, totalBytes: 0, progress: { _ in }) {
+            try await stageAndMerge(name: name, kind: kind, indexed: true, digest: {
+                Checksum.hex(SHA256.hash(data: Array(rows.map { $0.map { $0 ?? "\u{1}" }.joined(separator: "\u{0}") }.joined(separator: "\n").utf8)))
+            }) { staging, writer in
+                for (index, fields) in rows.enumerated() {
+                    try await staging.write(position: index, fields: fields, into: writer)
+                }
+            }
         }
+    }
+
+    private func timed(name: String, totalBytes: Int, progress: @Sendable (Progress) -> Void,
+                       _ load: () async throws -> FileResult) async throws -> FileResult {
+        let started = ContinuousClock.now
+        var result = try await load()
         let elapsed = ContinuousClock.now - started
         result.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         progress(Progress(file: name, rows: result.rows, bytesRead: totalBytes, totalBytes: totalBytes, finished: true))
@@ -103,155 +118,94 @@ public struct Importer: Sendable {
         return result
     }
 
-    /// The careful path: a staging table, per-line checks naming every bad line, then a merge.
-    func loadCarefully(name: String, kind: ImportFile, totalBytes: Int, progress: @Sendable (Progress) -> Void,
-                       nextChunk: () throws -> Data?) async throws -> FileResult {
-        try await database.pool.withTransaction { db -> FileResult in
-            let columns = kind.stagingColumns.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-            try await db.execute(unsafeSQL: "CREATE TEMP TABLE import_stage (line int4 NOT NULL, \(columns)) ON COMMIT DROP")
-            var reader = StagingReader(kind: kind, file: name)
-            var hasher = SHA256()
+    /// A CSV file or body: a facts file tries the fast lane first (not for an editor's write:
+    /// its rows must be staged to check the editor's area); `open` starts a read of its bytes, in
+    /// chunks, and may be called twice.
+    func loadCSV(name: String, kind: ImportFile, totalBytes: Int, progress: @Sendable (Progress) -> Void,
+                 open: () throws -> () throws -> Data?) async throws -> FileResult {
+        if kind == .facts, scope == nil,
+           var fast = try await loadFactsFast(name: name, totalBytes: totalBytes, progress: progress, nextChunk: try open()) {
+            fast.stagedLineByLine = false
+            return fast
+        }
+        let nextChunk = try open()
+        var hasher = SHA256()
+        var reader = CSVStagingReader(kind: kind, file: name)
+        return try await stageAndMerge(name: name, kind: kind, indexed: false, digest: { Checksum.hex(hasher.finalize()) }) { staging, writer in
             var bytesRead = 0
-            try await db.copy(into: "pg_temp.import_stage", columns: ["line"] + kind.stagingColumns.map(\.0)) { writer in
-                while true {
-                    guard let chunk = try nextChunk(), !chunk.isEmpty else { break }
-                    bytesRead += chunk.count
-                    if kind == .facts { hasher.update(chunk) }
-                    try await reader.feed(chunk, into: writer)
-                    progress(Progress(file: name, rows: reader.rows, bytesRead: bytesRead, totalBytes: totalBytes, finished: false))
-                }
-                try await reader.finish(into: writer)
+            while let chunk = try nextChunk(), !chunk.isEmpty {
+                bytesRead += chunk.count
+                if kind == .facts { hasher.update(data: chunk) }
+                try await reader.feed(chunk, to: &staging, writer: writer)
+                progress(Progress(file: name, rows: staging.rows, bytesRead: bytesRead, totalBytes: totalBytes, finished: false))
             }
+            try await reader.finish(to: &staging, writer: writer)
             try reader.checkHeaderSeen()
-            var problems = reader.problems
-            var total = reader.problemCount
-            for row in try await db.query(Query(unsafeSQL: "SELECT * FROM (\(kind.checks)) c(line, col, message) ORDER BY line LIMIT \(ImportError.shownLimit)")) {
-                let (line, column, message) = try row.decode((Int32, String, String).self)
-                problems.append(InputProblem(line: Int(line), field: column, message: message))
+        }
+    }
+
+    /// The careful path: the rows into a staging table, the editor's area, the per-row checks
+    /// naming every bad line or row, then the merge; one transaction. `digest` identifies a
+    /// facts import (the same facts twice are added once).
+    func stageAndMerge(name: String, kind: ImportFile, indexed: Bool, digest: () -> String,
+                       _ fill: (inout StagingWriter, CopyWriter) async throws -> Void) async throws -> FileResult {
+        try await database.transaction { db -> FileResult in
+            try await db.execute(unsafeSQL: kind.stagingTable)
+            var staging = StagingWriter(kind: kind, indexed: indexed)
+            try await db.copy(into: "pg_temp.import_stage", columns: ["line"] + kind.columnNames) { writer in
+                try await fill(&staging, writer)
             }
-            if problems.count > reader.problems.count {
-                total += try await db.scalar(Query(unsafeSQL: "SELECT count(*) FROM (\(kind.checks)) c"), as: Int.self) ?? 0
+            if let scope, kind.writesForAnArea {
+                try await checkScope(scope, on: db)
+            }
+            var problems = staging.problems
+            var total = staging.problemCount
+            for statement in kind.checkPreparation { try await db.execute(unsafeSQL: statement) }
+            let unit = indexed ? "row" : "line"
+            let checks = Query(unsafeSQL: "SELECT * FROM (\(kind.checks)) c(line, col, message) ORDER BY line LIMIT \(ImportError.shownLimit)",
+                               bindings: kind.checks.contains("$1") ? [unit] : [])
+            for row in try await db.query(checks) {
+                let (line, column, message) = try row.decode((Int32, String, String).self)
+                problems.append(staging.problem(at: Int(line), field: column, message: message))
+            }
+            if problems.count > staging.problems.count {
+                let count = Query(unsafeSQL: "SELECT count(*) FROM (\(kind.checks)) c", bindings: kind.checks.contains("$1") ? [unit] : [])
+                total += try await db.scalar(count, as: Int.self) ?? 0
             }
             if !problems.isEmpty {
-                problems.sort { ($0.line ?? 0) < ($1.line ?? 0) }
+                problems.sort { ($0.line ?? $0.index ?? 0) < ($1.line ?? $1.index ?? 0) }
                 throw ImportError(file: name, problems: problems, total: total)
             }
 
-            var binding: (any SQLEncodable)? = author
+            var binding: any SQLEncodable = author
             if kind == .facts {
-                let digest = SHA256.hex(hasher.finalize())
+                let digest = digest()
                 if let id = try await db.scalar("SELECT id FROM fact_batches WHERE sha256 = \(digest)", as: Int.self) {
-                    return FileResult(file: name, kind: kind, rows: reader.rows, changed: 0,
+                    return FileResult(file: name, kind: kind, rows: staging.rows, changed: 0,
                                       skipped: "this file was imported before (batch \(id)); facts have no identity, so it is not added twice", seconds: 0)
                 }
-                binding = try await db.scalar("INSERT INTO fact_batches (sha256, source, rows) VALUES (\(digest), \(name), \(reader.rows)) RETURNING id", as: Int64.self)
+                binding = try await db.scalar("INSERT INTO fact_batches (sha256, source, rows) VALUES (\(digest), \(name), \(staging.rows)) RETURNING id", as: Int64.self) ?? 0
             }
             if let check = kind.changesSomething, try await db.scalar(Query(unsafeSQL: check), as: Bool.self) != true {
-                return FileResult(file: name, kind: kind, rows: reader.rows, changed: 0, skipped: nil, seconds: 0)
+                return FileResult(file: name, kind: kind, rows: staging.rows, changed: 0, skipped: nil, seconds: 0)
             }
             var changed = 0
             for statement in kind.merge {
-                let bindings: [any SQLEncodable] = statement.contains("$1") ? [binding].compactMap { $0 } : []
-                changed += try await db.execute(Query(unsafeSQL: statement, bindings: bindings))
+                changed += try await db.execute(Query(unsafeSQL: statement, bindings: statement.contains("$1") ? [binding] : []))
             }
-            return FileResult(file: name, kind: kind, rows: reader.rows, changed: changed, skipped: nil, seconds: 0)
-        }
-    }
-}
-
-/// Parses records, checks the header and each row's format, and writes good rows to COPY.
-struct StagingReader {
-    let kind: ImportFile
-    let file: String
-    var parser = CSVParser()
-    var order: [Int]?
-    var rows = 0
-    var problems: [InputProblem] = []
-    var problemCount = 0
-    var pending: [CSVRecord] = []
-
-    init(kind: ImportFile, file: String) {
-        self.kind = kind
-        self.file = file
-    }
-
-    mutating func feed(_ chunk: Data, into writer: CopyWriter) async throws {
-        do {
-            try parser.feed(chunk) { pending.append($0) }
-        } catch let error as CSVSyntaxError {
-            try await drain(into: writer)
-            throw syntaxFailure(error)
-        }
-        try await drain(into: writer)
-    }
-
-    mutating func finish(into writer: CopyWriter) async throws {
-        do {
-            try parser.finish { pending.append($0) }
-        } catch let error as CSVSyntaxError {
-            try await drain(into: writer)
-            throw syntaxFailure(error)
-        }
-        try await drain(into: writer)
-    }
-
-    func checkHeaderSeen() throws {
-        if order == nil {
-            throw ImportError(file: file, "the file is empty: expected a header row \(kind.columns.joined(separator: ","))")
+            return FileResult(file: name, kind: kind, rows: staging.rows, changed: changed, skipped: nil, seconds: 0)
         }
     }
 
-    private func syntaxFailure(_ error: CSVSyntaxError) -> ImportError {
-        var shown = problems
-        shown.append(InputProblem(line: error.line, field: "-", message: error.description))
-        if error.reason == .binary || (error.reason == .notUTF8 && order == nil) {
-            return ImportError(file: file, "line \(error.line): \(error.description)")
+    /// Refuses the whole import when a row is for an area outside `scope` and the areas below it
+    /// (in any month): an editor writes only for its own area.
+    private func checkScope(_ scope: String, on db: Connection) async throws {
+        let outside = try await db.query("""
+            SELECT DISTINCT s.area_code FROM pg_temp.import_stage s
+            WHERE s.area_code NOT IN (SELECT code FROM wb_area_subtree(\(scope))) ORDER BY 1 LIMIT 10
+            """).map { try $0.decode(0, as: String.self) }
+        if !outside.isEmpty {
+            throw StoreError(.forbidden, "this token writes for \(scope) and the areas below it, not for \(outside.joined(separator: ", "))")
         }
-        return ImportError(file: file, problems: shown, total: problemCount + 1)
-    }
-
-    private mutating func drain(into writer: CopyWriter) async throws {
-        let records = pending
-        pending.removeAll(keepingCapacity: true)
-        for record in records {
-            guard let order else {
-                self.order = try header(record)
-                continue
-            }
-            rows += 1
-            guard record.fields.count == kind.columns.count else {
-                note(InputProblem(line: record.line, field: "-", message: "expected \(kind.columns.count) fields (\(kind.columns.joined(separator: ","))), found \(record.fields.count)"))
-                continue
-            }
-            let fields = order.map { record.fields[$0] }
-            switch kind.stage(fields) {
-            case .success(let values): try await writer.write([Int32(record.line)] + values)
-            case .failure(let violation): note(InputProblem(line: record.line, field: violation.field, message: violation.message))
-            }
-        }
-    }
-
-    private mutating func note(_ problem: InputProblem) {
-        problemCount += 1
-        if problems.count < ImportError.shownLimit { problems.append(problem) }
-    }
-
-    /// Maps the header to the expected columns (any order); names what is missing or extra.
-    private func header(_ record: CSVRecord) throws -> [Int] {
-        let found = record.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        let expected = kind.columns
-        let missing = expected.filter { !found.contains($0) }
-        let extra = found.filter { !expected.contains($0) }
-        if missing.isEmpty && extra.isEmpty && Set(found).count == found.count {
-            return expected.compactMap { found.firstIndex(of: $0) }
-        }
-        if missing.count == expected.count {
-            throw ImportError(file: file, "line 1 is not a \(kind.fileName) header: none of its columns (\(expected.joined(separator: ","))) is there — is this a CSV file of that kind?")
-        }
-        var parts = [String]()
-        if !missing.isEmpty { parts.append("missing column\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))") }
-        if !extra.isEmpty { parts.append("unexpected column\(extra.count == 1 ? "" : "s") \(extra.joined(separator: ", "))") }
-        if Set(found).count != found.count { parts.append("a column appears twice") }
-        throw ImportError(file: file, "line 1: \(parts.joined(separator: "; ")) (expected \(expected.joined(separator: ",")))")
     }
 }

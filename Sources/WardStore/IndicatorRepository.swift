@@ -16,16 +16,16 @@ public struct IndicatorRepository: Sendable {
     static let columns = "code, name_vi, name_en, unit, kind, direction, category, numerator_code, denominator_code, cutoff_day"
 
     public func all() async throws -> [Indicator] {
-        try await database.readPool.query("SELECT \(unsafeSQL: Self.columns) FROM indicators ORDER BY category, code").map(Self.decode)
+        try await database.replica.query("SELECT \(unsafeSQL: Self.columns) FROM indicators ORDER BY category, code").map(Self.decode)
     }
 
     public func find(_ code: String) async throws -> Indicator? {
-        try await database.readPool.query("SELECT \(unsafeSQL: Self.columns) FROM indicators WHERE code = \(code)").first.map(Self.decode)
+        try await database.replica.query("SELECT \(unsafeSQL: Self.columns) FROM indicators WHERE code = \(code)").first.map(Self.decode)
     }
 
     /// Creates or updates one indicator (admin).
     public func save(_ indicator: Indicator) async throws {
-        try await database.pool.execute("""
+        try await database.primary.execute("""
             INSERT INTO indicators (code, name_vi, name_en, unit, kind, direction, category, numerator_code, denominator_code, cutoff_day)
             VALUES (\(indicator.code), \(indicator.nameVi), \(indicator.nameEn), \(indicator.unit), \(indicator.kind.rawValue),
                     \(indicator.direction.rawValue), \(indicator.category), \(indicator.numeratorCode), \(indicator.denominatorCode),

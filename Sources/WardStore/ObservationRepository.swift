@@ -21,7 +21,7 @@ public struct ObservationRepository: Sendable {
     /// Upserts a batch in one statement: all rows or none. Unchanged values are left alone
     /// (no history entry, no recomputation). Returns the rows inserted or changed.
     @discardableResult
-    public func upsert(_ observations: [Observation], by author: String, on connection: Connection? = nil) async throws -> Int {
+    public func upsert(_ observations: [Observation], by author: String) async throws -> Int {
         guard !observations.isEmpty else { return 0 }
         let query: Query = """
             INSERT INTO observations AS o (area_code, indicator_code, month, value, updated_by)
@@ -33,19 +33,18 @@ public struct ObservationRepository: Sendable {
               SET value = excluded.value, updated_at = now(), updated_by = excluded.updated_by
               WHERE o.value IS DISTINCT FROM excluded.value
             """
-        if let connection { return try await connection.execute(query) }
-        return try await database.pool.execute(query)
+        return try await database.primary.execute(query)
     }
 
-    public func value(area: String, indicator: String, month: Month) async throws -> Numeric? {
-        try await database.readPool.scalar("""
+    public func value(area: String, indicator: String, month: Month) async throws -> ExactDecimal? {
+        try await database.replica.scalar("""
             SELECT value FROM observations WHERE area_code = \(area) AND indicator_code = \(indicator) AND month = \(month.sqlDate)
-            """, as: Numeric.self)
+            """, as: ExactDecimal.self)
     }
 
     /// Replaced values of one key, oldest first.
     public func history(area: String, indicator: String, month: Month) async throws -> [HistoryEntry] {
-        try await database.readPool.query("""
+        try await database.replica.query("""
             SELECT old_value::text, new_value::text, changed_by FROM observation_history
             WHERE area_code = \(area) AND indicator_code = \(indicator) AND month = \(month.sqlDate) ORDER BY id
             """).map { row in

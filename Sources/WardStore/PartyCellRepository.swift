@@ -16,7 +16,7 @@ public struct PartyCellRepository: Sendable {
 
     /// Creates a cell, or updates the one with the same code.
     public func save(_ cell: PartyCell) async throws {
-        try await database.pool.execute("""
+        try await database.primary.execute("""
             INSERT INTO party_cells (code, area_code, name, kind, members, founded_on, dissolved_on)
             VALUES (\(cell.code), \(cell.areaCode), \(cell.name.precomposedStringWithCanonicalMapping), \(cell.kind),
                     \(Int32(clamping: cell.members)), \(cell.foundedOn?.sqlDate), \(cell.dissolvedOn?.sqlDate))
@@ -28,12 +28,19 @@ public struct PartyCellRepository: Sendable {
     /// Marks a cell dissolved on `date`; false when there is no such cell.
     @discardableResult
     public func dissolve(_ code: String, on date: LocalDate) async throws -> Bool {
-        try await database.pool.execute("UPDATE party_cells SET dissolved_on = \(date.sqlDate) WHERE code = \(code)") == 1
+        try await database.primary.execute("UPDATE party_cells SET dissolved_on = \(date.sqlDate) WHERE code = \(code)") == 1
     }
 
-    /// A ward's cells in Vietnamese order; dissolved ones only when asked.
+    /// A ward's cells in Vietnamese order; dissolved ones only when asked. `.notFound` when the
+    /// ward is unknown.
     public func list(ward: String, includeDissolved: Bool = false) async throws -> [PartyCell] {
-        try await database.readPool.query("""
+        let cells = try await rows(ward: ward, includeDissolved: includeDissolved)
+        if cells.isEmpty { _ = try await NameLookup(database: database).area(ward) }
+        return cells
+    }
+
+    private func rows(ward: String, includeDissolved: Bool) async throws -> [PartyCell] {
+        try await database.replica.query("""
             SELECT \(unsafeSQL: Self.columns) FROM party_cells
             WHERE area_code = \(ward) AND (\(includeDissolved) OR dissolved_on IS NULL)
             ORDER BY name, code
@@ -42,7 +49,7 @@ public struct PartyCellRepository: Sendable {
 
     /// Members of the ward's active cells.
     public func members(ward: String) async throws -> Int {
-        try await database.readPool.scalar(
+        try await database.replica.scalar(
             "SELECT coalesce(sum(members), 0)::int8 FROM party_cells WHERE area_code = \(ward) AND dissolved_on IS NULL", as: Int.self) ?? 0
     }
 }

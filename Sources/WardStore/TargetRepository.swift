@@ -8,7 +8,7 @@ public struct TargetRepository: Sendable {
 
     /// Upserts targets in one statement: all or none. Returns rows inserted or changed.
     @discardableResult
-    public func upsert(_ targets: [Target], on connection: Connection? = nil) async throws -> Int {
+    public func upsert(_ targets: [Target]) async throws -> Int {
         guard !targets.isEmpty else { return 0 }
         let query: Query = """
             INSERT INTO targets AS t (area_code, indicator_code, year, target)
@@ -18,11 +18,10 @@ public struct TargetRepository: Sendable {
             ON CONFLICT (indicator_code, area_code, year) DO UPDATE SET target = excluded.target, updated_at = now()
               WHERE t.target IS DISTINCT FROM excluded.target
             """
-        if let connection { return try await connection.execute(query) }
-        return try await database.pool.execute(query)
+        return try await database.primary.execute(query)
     }
 
-    public func target(area: String, indicator: String, year: Int) async throws -> Numeric? {
-        try await database.readPool.scalar("SELECT target FROM targets WHERE area_code = \(area) AND indicator_code = \(indicator) AND year = \(Int32(year))", as: Numeric.self)
+    public func target(area: String, indicator: String, year: Int) async throws -> ExactDecimal? {
+        try await database.replica.scalar("SELECT target FROM targets WHERE area_code = \(area) AND indicator_code = \(indicator) AND year = \(Int32(year))", as: ExactDecimal.self)
     }
 }

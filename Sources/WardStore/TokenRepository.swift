@@ -9,14 +9,12 @@ public struct TokenRepository: Sendable {
     /// Creates a token and returns it with its record. The plain token is not stored anywhere.
     public func create(name: String, role: Role, area: String?) async throws -> (token: String, info: TokenInfo) {
         if role == .editor && area == nil { throw StoreError(.invalidInput, "an editor token needs --area: the area it may write for") }
-        if let area, try await AreaRepository(database).history(of: area).isEmpty {
-            throw StoreError(.notFound, "unknown area '\(area)'")
-        }
+        if let area { _ = try await AreaRepository(database).history(of: area) }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let token = "wb_" + Self.base64URL(bytes)
-        let id = try await database.pool.scalar("""
-            INSERT INTO api_tokens (name, role, area_code, token_sha256) VALUES (\(name), \(role.rawValue), \(area), \(Bytea(SHA256.hash(Array(token.utf8)))))
+        let id = try await database.primary.scalar("""
+            INSERT INTO api_tokens (name, role, area_code, token_sha256) VALUES (\(name), \(role.rawValue), \(area), \(Bytea(Checksum.sha256(token.utf8))))
             RETURNING id
             """, as: Int.self) ?? 0
         return (token, TokenInfo(id: id, name: name, role: role, areaCode: area))
@@ -25,20 +23,23 @@ public struct TokenRepository: Sendable {
     /// The token's record when it exists and is not revoked.
     public func authenticate(_ token: String) async throws -> TokenInfo? {
         guard token.hasPrefix("wb_"), token.utf8.count < 200 else { return nil }
-        let hash = Bytea(SHA256.hash(Array(token.utf8)))
-        return try await database.readPool.query("""
+        let hash = Bytea(Checksum.sha256(token.utf8))
+        return try await database.replica.query("""
             SELECT id, name, role, area_code, revoked_at IS NOT NULL FROM api_tokens WHERE token_sha256 = \(hash) AND revoked_at IS NULL
             """).first.map(Self.decode)
     }
 
+    /// A token's SHA-256 in hex: how a cache may key a token without holding it.
+    public static func fingerprint(_ token: String) -> String { Checksum.sha256Hex(token.utf8) }
+
     public func list() async throws -> [TokenInfo] {
-        try await database.readPool.query("SELECT id, name, role, area_code, revoked_at IS NOT NULL FROM api_tokens ORDER BY id").map(Self.decode)
+        try await database.replica.query("SELECT id, name, role, area_code, revoked_at IS NOT NULL FROM api_tokens ORDER BY id").map(Self.decode)
     }
 
     /// Revokes by id; false when no active token has it.
     @discardableResult
     public func revoke(id: Int) async throws -> Bool {
-        try await database.pool.execute("UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL") == 1
+        try await database.primary.execute("UPDATE api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL") == 1
     }
 
     static func decode(_ row: Row) throws -> TokenInfo {

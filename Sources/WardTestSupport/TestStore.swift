@@ -5,7 +5,7 @@ import Glibc
 import Logging
 import PQ
 import WardCore
-import WardStore
+@_spi(Testing) import WardStore
 
 /// Hands each test a fresh, migrated database: the migrations run once into a template
 /// database (named after their checksum), and each test gets `CREATE DATABASE … TEMPLATE`.
@@ -34,20 +34,26 @@ public enum TestStore {
         ConnectionPool(configuration: .init(minConnections: 0, maxConnections: max), connection: .init(url, applicationName: "ward-tests"), logger: logger)
     }
 
-    /// The template database with every migration applied.
+    public static var sqlDirectory: URL { repositoryRoot.appendingPathComponent("sql") }
+
+    /// A store on `url` (tests reach its pool with `@_spi(Testing) import WardStore`).
+    public static func database(_ url: String, max: Int = 4) -> Database {
+        Database(DatabaseConfiguration(url: url, maxConnections: max, minConnections: 0, applicationName: "ward-tests"), logger: logger)
+    }
+
+    /// The template database with every migration and function file applied, named after the
+    /// layout's checksum.
     public static func template() async throws -> String {
-        let migrator = Migrator(pool: pool(serverURL, max: 1), directory: repositoryRoot.appendingPathComponent("sql"), logger: logger)
-        var hasher = SHA256()
-        for migration in try migrator.migrations() { hasher.update(migration.checksum) }
-        let name = "wardboard_template_" + SHA256.hex(hasher.finalize()).prefix(16)
+        let layout = try Migrator(database: database(serverURL, max: 1), directory: sqlDirectory, logger: logger).layoutChecksum()
+        let name = "wardboard_template_" + layout.prefix(16)
         let admin = try await Connection.connect(.init(serverURL), logger: logger)
         try await admin.query("SELECT pg_advisory_lock(4242)")
         defer { Task { _ = try? await admin.query("SELECT pg_advisory_unlock(4242)"); await admin.close() } }
         if try await admin.scalar("SELECT 1 FROM pg_database WHERE datname = \(name)", as: Int.self) == nil {
             try await admin.execute(unsafeSQL: "CREATE DATABASE \(name)")
-            let templatePool = pool(url(database: name), max: 1)
-            _ = try await Migrator(pool: templatePool, directory: repositoryRoot.appendingPathComponent("sql"), logger: logger).migrate()
-            await templatePool.close()
+            let templateDatabase = database(url(database: name), max: 1)
+            _ = try await Migrator(database: templateDatabase, directory: sqlDirectory, logger: logger).migrate()
+            await templateDatabase.close()
         }
         return name
     }
@@ -60,7 +66,7 @@ public enum TestStore {
         try await admin.execute(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(template)")
         let url = url(database: name)
         await admin.close()
-        let database = Database(pool: pool(url))
+        let database = database(url)
         // A new connection for the cleanup: the body may have restarted the server.
         func drop() async throws {
             let admin = try await Connection.connect(.init(serverURL), logger: logger)

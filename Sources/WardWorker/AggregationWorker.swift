@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PQ
 import ServiceLifecycle
 import WardCore
 import WardStore
@@ -9,14 +8,17 @@ import WardStore
 /// queue batch by batch, runs a full rebuild when the structure changed or at the scheduled
 /// time, and stops between batches on graceful shutdown. Any number may run at once.
 public struct AggregationWorker: Service {
+    let database: Database
     let repository: AggregateRepository
-    let listenerConfiguration: ConnectionConfiguration?
+    /// Whether to LISTEN for changes (else only poll).
+    let listens: Bool
     let configuration: WorkerConfiguration
     let logger: Logger
 
-    public init(database: Database, listen: ConnectionConfiguration?, configuration: WorkerConfiguration = .init(), logger: Logger) {
+    public init(database: Database, listens: Bool = true, configuration: WorkerConfiguration = .init(), logger: Logger) {
+        self.database = database
         self.repository = AggregateRepository(database)
-        self.listenerConfiguration = listen
+        self.listens = listens
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "ward.worker"] = "\(configuration.name)"
@@ -37,11 +39,11 @@ public struct AggregationWorker: Service {
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         logger.info("worker started", metadata: ["ward.poll_s": "\(configuration.pollInterval.components.seconds)"])
         await withTaskGroup(of: Void.self) { helpers in
-            if let listenerConfiguration {
+            if listens {
                 helpers.addTask {
                     do {
                         // A reconnect may have lost notifications: it wakes the loop too.
-                        for try await _ in NotificationListener(configuration: listenerConfiguration, channels: ["wardboard_dirty"], logger: logger) {
+                        for try await _ in database.changes(channels: ["wardboard_dirty"]) {
                             wake.yield()
                         }
                     } catch is CancellationError {
@@ -64,13 +66,21 @@ public struct AggregationWorker: Service {
     }
 
     /// One pass per wake-up until graceful shutdown, which lands between batches.
+    /// The daily rebuild follows the database's time zone, read again on every pass (a change
+    /// with `wardboard settings set timezone` moves it).
     func loop(_ wakeups: AsyncStream<Void>) async {
-        var nextRebuild = configuration.nextRebuild(after: Date())
+        var zone: TimeZone?
+        var nextRebuild: Date?
         for await _ in wakeups.cancelOnGracefulShutdown() {
             do {
-                if let due = nextRebuild, Date() >= due {
+                let stored = TimeZone(identifier: try await SettingsRepository(database).load().timeZone)
+                if stored != zone {
+                    zone = stored
+                    nextRebuild = stored.flatMap { configuration.nextRebuild(after: Date(), in: $0) }
+                }
+                if let due = nextRebuild, let zone, Date() >= due {
                     if try await !repository.rebuiltSince(due) { _ = try await rebuild(from: nil, reason: "scheduled") }
-                    nextRebuild = configuration.nextRebuild(after: Date())
+                    nextRebuild = configuration.nextRebuild(after: Date(), in: zone)
                 }
                 _ = try await drain()
             } catch is CancellationError {
@@ -102,7 +112,7 @@ public struct AggregationWorker: Service {
             let run = try await repository.startRun(kind: "incremental", worker: configuration.name)
             let batch: AggregateRepository.BatchResult
             do {
-                batch = try await repository.processBatch(limit: configuration.batchSize, worker: configuration.name)
+                batch = try await repository.processBatch(limit: configuration.batchSize)
             } catch {
                 try? await repository.finishRun(run, keys: 0, rows: 0, error: "\(error)")
                 throw error

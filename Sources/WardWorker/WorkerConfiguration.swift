@@ -8,9 +8,8 @@ public struct WorkerConfiguration: Sendable {
     public var factBatchesPerRun: Int
     /// How often to look at the queue when no notification arrives (a lost NOTIFY only delays).
     public var pollInterval: Duration
-    /// Local time of the daily full rebuild (hour, minute), in `timeZone`; nil: none.
+    /// Local time of the daily full rebuild (hour, minute) in the database's time zone; nil: none.
     public var rebuildAt: (hour: Int, minute: Int)?
-    public var timeZone: TimeZone
     /// Recorded in `aggregate_runs.worker` and logs.
     public var name: String
 
@@ -19,19 +18,17 @@ public struct WorkerConfiguration: Sendable {
         factBatchesPerRun: Int = 16,
         pollInterval: Duration = .seconds(2),
         rebuildAt: (hour: Int, minute: Int)? = (2, 0),
-        timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .current,
         name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
     ) {
         self.batchSize = batchSize
         self.factBatchesPerRun = factBatchesPerRun
         self.pollInterval = pollInterval
         self.rebuildAt = rebuildAt
-        self.timeZone = timeZone
         self.name = name
     }
 
-    /// The next scheduled rebuild after `date`.
-    public func nextRebuild(after date: Date) -> Date? {
+    /// The next scheduled rebuild after `date`, local time in `timeZone`.
+    public func nextRebuild(after date: Date, in timeZone: TimeZone) -> Date? {
         guard let (hour, minute) = rebuildAt else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone

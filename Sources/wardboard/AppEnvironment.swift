@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PQ
 import WardStore
 
 /// What every command reads from the environment (only the executable reads it).
@@ -15,16 +14,6 @@ struct AppEnvironment {
     }
 
     var readDatabaseURL: String? { values["DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 } }
-
-    var timeZone: String { values["WARDBOARD_TIMEZONE"] ?? "Asia/Ho_Chi_Minh" }
-
-    func cutoffDay() throws -> Int {
-        guard let text = values["WARDBOARD_CUTOFF_DAY"] else { return 1 }
-        guard let day = Int(text), (1...28).contains(day) else {
-            throw ConfigurationError("WARDBOARD_CUTOFF_DAY must be a day from 1 to 28, not '\(text)'")
-        }
-        return day
-    }
 
     func integer(_ key: String, default value: Int) throws -> Int {
         guard let text = values[key] else { return value }
@@ -45,7 +34,7 @@ struct AppEnvironment {
                 .appendingPathComponent("../../sql").standardizedFileURL,
             URL(fileURLWithPath: "/usr/share/wardboard/sql"),
         ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("0001_areas_indicators.sql").path) } ?? candidates[0]
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("migrations/0001_baseline.sql").path) } ?? candidates[0]
     }
 
     func makeLogger(_ label: String) -> Logger {
@@ -54,21 +43,24 @@ struct AppEnvironment {
         return logger
     }
 
-    /// Opens the pools; writes the period settings so SQL agrees with this process.
-    func openDatabase(maxConnections: Int = 10, logger: Logger, syncSettings: Bool = true) async throws -> Database {
-        let pool = ConnectionPool(
-            configuration: .init(minConnections: 1, maxConnections: maxConnections),
-            connection: .init(databaseURL, applicationName: "wardboard"), logger: logger
-        )
-        let read = readDatabaseURL.map {
-            ConnectionPool(configuration: .init(minConnections: 1, maxConnections: maxConnections),
-                           connection: .init($0, applicationName: "wardboard-read"), logger: logger)
+    /// Opens the pools (nothing is written). Processes that place facts in periods then call
+    /// ``warnAboutSettings(_:logger:)``.
+    func openDatabase(maxConnections: Int = 10, logger: Logger) -> Database {
+        Database(DatabaseConfiguration(url: databaseURL, readURL: readDatabaseURL, maxConnections: maxConnections), logger: logger)
+    }
+
+    /// The database owns the settings (`wardboard settings`): an environment that still sets
+    /// WARDBOARD_TIMEZONE or WARDBOARD_CUTOFF_DAY to something else is told so, and ignored.
+    func warnAboutSettings(_ database: Database, logger: Logger) async throws {
+        let stored = try await SettingsRepository(database).load()
+        let environment = [("WARDBOARD_TIMEZONE", "timezone", stored.timeZone), ("WARDBOARD_CUTOFF_DAY", "cutoff_day", String(stored.cutoffDay))]
+        for (variable, key, value) in environment {
+            guard let given = values[variable], given != value else { continue }
+            logger.warning("the environment disagrees with the database's settings; the database's value holds", metadata: [
+                "ward.variable": "\(variable)", "ward.environment": "\(given)", "ward.database": "\(value)",
+                "ward.change_with": "wardboard settings set \(key) VALUE",
+            ])
         }
-        let database = Database(pool: pool, readPool: read)
-        if syncSettings {
-            try await SettingsRepository(database).sync(timeZone: timeZone, defaultCutoffDay: try cutoffDay())
-        }
-        return database
     }
 }
 

@@ -25,7 +25,8 @@ struct ImportCommand: AsyncParsableCommand {
         let env = AppEnvironment()
         var logger = env.makeLogger("wardboard.import")
         logger.logLevel = max(logger.logLevel, .warning)
-        let database = try await env.openDatabase(maxConnections: 2, logger: logger)
+        let database = env.openDatabase(maxConnections: 2, logger: logger)
+        try await env.warnAboutSettings(database, logger: logger)
         let importer = Importer(database: database, author: "import", logger: logger)
         let progress = ProgressReporter()
         do {

@@ -3,7 +3,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
-import PQ
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -44,16 +43,16 @@ struct ServeCommand: AsyncParsableCommand {
         // Queries wait better in the pool than in the scheduler: more connections than the cores
         // can run only lengthen the tail (bench-http: p99 34 ms with 4, 141 ms with 16, same rate).
         let connections = try env.integer("WARDBOARD_DB_CONNECTIONS", default: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
-        let database = try await env.openDatabase(maxConnections: connections, logger: logger)
+        let database = env.openDatabase(maxConnections: connections, logger: logger)
+        try await env.warnAboutSettings(database, logger: logger)
         let api = WardAPI(database: database, configuration: configuration, metrics: registry)
         var services: [any Service] = [api.buildApplication(logger: logger)]
         if withWorker {
-            services.append(AggregationWorker(database: database, listen: .init(env.databaseURL, applicationName: "wardboard-listener"),
-                                              configuration: try env.workerConfiguration(), logger: logger))
+            services.append(AggregationWorker(database: database, configuration: try env.workerConfiguration(), logger: logger))
         }
         logger.info("serving", metadata: [
             "ward.url": "http://\(configuration.host):\(configuration.port)", "ward.public_read": "\(configuration.publicRead)",
-            "ward.worker": "\(withWorker)", "ward.database": "\(ConnectionConfiguration(env.databaseURL).redacted)",
+            "ward.worker": "\(withWorker)", "ward.database": "\(database.configuration.redactedURL)",
         ])
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -24,7 +24,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             LoggingSetup.bootstrap()
             let env = AppEnvironment()
-            let database = try await env.openDatabase(maxConnections: 1, logger: env.makeLogger("wardboard.token"), syncSettings: false)
+            let database = env.openDatabase(maxConnections: 1, logger: env.makeLogger("wardboard.token"))
             do {
                 let (token, info) = try await TokenRepository(database).create(name: name, role: Role(rawValue: role) ?? .viewer, area: area)
                 FileHandle.standardError.write(Data("created token \(info.id) '\(info.name)': role \(info.role.rawValue)\(info.areaCode.map { ", area \($0)" } ?? "")\n".utf8))
@@ -42,7 +42,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             LoggingSetup.bootstrap()
             let env = AppEnvironment()
-            let database = try await env.openDatabase(maxConnections: 1, logger: env.makeLogger("wardboard.token"), syncSettings: false)
+            let database = env.openDatabase(maxConnections: 1, logger: env.makeLogger("wardboard.token"))
             for token in try await TokenRepository(database).list() {
                 print("\(token.id)\t\(token.role.rawValue)\t\(token.areaCode ?? "-")\t\(token.revoked ? "revoked" : "active")\t\(token.name)")
             }
@@ -56,7 +56,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             LoggingSetup.bootstrap()
             let env = AppEnvironment()
-            let database = try await env.openDatabase(maxConnections: 1, logger: env.makeLogger("wardboard.token"), syncSettings: false)
+            let database = env.openDatabase(maxConnections: 1, logger: env.makeLogger("wardboard.token"))
             let revoked = try await TokenRepository(database).revoke(id: id)
             await database.close()
             guard revoked else { throw ValidationError("no active token with id \(id)") }

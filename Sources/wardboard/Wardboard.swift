@@ -9,13 +9,13 @@ struct Wardboard: AsyncParsableCommand {
         version: WardboardVersion.current,
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ImportCommand.self, AggregateCommand.self,
-            TokenCommand.self, GenerateCommand.self, VersionCommand.self,
+            TokenCommand.self, GenerateCommand.self, SettingsCommand.self, VersionCommand.self,
         ]
     )
 }
 
 enum WardboardVersion {
-    static let current = "0.1.0"
+    static let current = "0.2.0"
 }
 
 struct VersionCommand: ParsableCommand {

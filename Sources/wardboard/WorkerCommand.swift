@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PQ
 import ServiceLifecycle
 import UnixSignals
 import WardCore
@@ -11,7 +10,6 @@ import WardWorker
 extension AppEnvironment {
     /// `WARDBOARD_WORKER_BATCH`, `WARDBOARD_WORKER_POLL_SECONDS`, `WARDBOARD_REBUILD_AT` (HH:MM or off).
     func workerConfiguration() throws -> WorkerConfiguration {
-        guard let zone = TimeZone(identifier: timeZone) else { throw ConfigurationError("WARDBOARD_TIMEZONE '\(timeZone)' is not a known time zone") }
         var rebuildAt: (Int, Int)? = (2, 0)
         if let text = values["WARDBOARD_REBUILD_AT"] {
             if text == "off" { rebuildAt = nil } else {
@@ -25,7 +23,7 @@ extension AppEnvironment {
         return WorkerConfiguration(
             batchSize: try integer("WARDBOARD_WORKER_BATCH", default: 5000),
             pollInterval: .seconds(try integer("WARDBOARD_WORKER_POLL_SECONDS", default: 2)),
-            rebuildAt: rebuildAt, timeZone: zone
+            rebuildAt: rebuildAt
         )
     }
 }
@@ -39,9 +37,9 @@ struct WorkerCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap()
         let env = AppEnvironment()
         let logger = env.makeLogger("wardboard.worker")
-        let database = try await env.openDatabase(maxConnections: 4, logger: logger)
-        let worker = AggregationWorker(database: database, listen: .init(env.databaseURL, applicationName: "wardboard-listener"),
-                                       configuration: try env.workerConfiguration(), logger: logger)
+        let database = env.openDatabase(maxConnections: 4, logger: logger)
+        try await env.warnAboutSettings(database, logger: logger)
+        let worker = AggregationWorker(database: database, configuration: try env.workerConfiguration(), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await database.close()
@@ -67,10 +65,11 @@ struct AggregateCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap()
         let env = AppEnvironment()
         let logger = env.makeLogger("wardboard.aggregate")
-        let database = try await env.openDatabase(maxConnections: 2, logger: logger)
+        let database = env.openDatabase(maxConnections: 2, logger: logger)
+        try await env.warnAboutSettings(database, logger: logger)
         var configuration = try env.workerConfiguration()
         configuration.name = "aggregate-\(ProcessInfo.processInfo.processIdentifier)"
-        let worker = AggregationWorker(database: database, listen: nil, configuration: configuration, logger: logger)
+        let worker = AggregationWorker(database: database, listens: false, configuration: configuration, logger: logger)
         let start = ContinuousClock.now
         if full {
             let rows = try await worker.rebuild(from: from.flatMap(Month.init), reason: "command")

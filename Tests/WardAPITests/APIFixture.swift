@@ -7,7 +7,7 @@ import NIOCore
 import PQ
 import WardAPI
 import WardCore
-import WardStore
+@_spi(Testing) import WardStore
 import WardWorker
 
 /// A demo database with aggregates and one token of each kind.
@@ -21,7 +21,7 @@ struct APIWorld: Sendable {
 
     static func make(_ database: Database, url: String) async throws -> APIWorld {
         _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
-        _ = try await AggregationWorker(database: database, listen: nil, configuration: .init(rebuildAt: nil), logger: TestStore.logger).rebuild(from: nil, reason: "test")
+        _ = try await AggregationWorker(database: database, listens: false, configuration: .init(rebuildAt: nil), logger: TestStore.logger).rebuild(from: nil, reason: "test")
         let tokens = TokenRepository(database)
         return APIWorld(
             database: database, url: url,
@@ -36,7 +36,7 @@ struct APIWorld: Sendable {
     }
 
     func drain() async throws {
-        _ = try await AggregationWorker(database: database, listen: nil, configuration: .init(rebuildAt: nil), logger: TestStore.logger).drain()
+        _ = try await AggregationWorker(database: database, listens: false, configuration: .init(rebuildAt: nil), logger: TestStore.logger).drain()
     }
 }
 

@@ -8,7 +8,7 @@ import PQ
 import Testing
 import WardAPI
 import WardCore
-import WardStore
+@_spi(Testing) import WardStore
 
 @Suite struct ReadTests {
     @Test func everyReadEndpointAnswersWithData() async throws {
@@ -171,13 +171,13 @@ import WardStore
                     ("/api/v1/compare?indicator=thefts&month=2025-13", .badRequest, "parameter 'month': '2025-13' is not a month"),
                     ("/api/v1/compare", .badRequest, "parameter 'indicator': is required"),
                     ("/api/v1/compare?indicator=thefts&parent=tp-long-xuyen&month=2025-08", .notFound, "did not exist in 2025-08"),
-                    ("/api/v1/series?indicator=thefts&areas=long-xuyen&lineage=guess", .badRequest, "'guess' is not reported or comparable"),
+                    ("/api/v1/series?indicator=thefts&areas=long-xuyen&lineage=guess", .badRequest, "'guess' is not one of reported, comparable"),
                     ("/api/v1/series?indicator=thefts&areas=long-xuyen,atlantis", .notFound, "unknown area 'atlantis'"),
                     ("/api/v1/series?indicator=burglary&areas=long-xuyen&from=2025-01&to=2025-03", .notFound, "unknown indicator 'burglary'"),
                     ("/api/v1/series?indicator=burglary&areas=long-xuyen", .notFound, "unknown indicator 'burglary'"),
                     ("/api/v1/series?indicator=thefts&areas=long-xuyen&from=2026-01&to=2025-01", .badRequest, "is after to"),
                     ("/api/v1/areas?kind=village", .badRequest, "'village' is not one of"),
-                    ("/api/v1/compare?indicator=thefts&format=xml", .badRequest, "'xml' is not json or csv"),
+                    ("/api/v1/compare?indicator=thefts&format=xml", .badRequest, "'xml' is not one of json, csv"),
                 ]
                 for (uri, status, detail) in cases {
                     try await client.execute(uri: uri, method: .get, headers: auth) { response in

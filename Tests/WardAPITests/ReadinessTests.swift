@@ -6,7 +6,7 @@ import HummingbirdTesting
 import PQ
 import Testing
 import WardAPI
-import WardStore
+@_spi(Testing) import WardStore
 
 /// Stops the server, so it runs alone in `make test`'s second pass (`WARDBOARD_TEST_DISRUPTIVE=1`).
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["WARDBOARD_TEST_DISRUPTIVE"] == "1"))

@@ -8,7 +8,7 @@ import PQ
 import Testing
 import WardAPI
 import WardCore
-import WardStore
+@_spi(Testing) import WardStore
 
 @Suite struct WriteAndAuthTests {
     @Test func theAuthMatrix() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import PQ
 import Testing
 import WardCore
-@testable import WardStore
+@_spi(Testing) @testable import WardStore
 
 @Suite struct RepositoryTests {
     @Test func treeAsItStoodInJuneAndJuly2025() async throws {
@@ -64,7 +64,7 @@ import WardCore
             #expect(history.suffix(2).map(\.newValue) == ["41", "42"])
             #expect(history.last?.oldValue == "41")
             #expect(history.last?.changedBy == "editor:long-xuyen")
-            #expect(try await repo.value(area: "long-xuyen", indicator: "public_disorder", month: month) == Numeric(42))
+            #expect(try await repo.value(area: "long-xuyen", indicator: "public_disorder", month: month) == 42)
         }
     }
 
@@ -102,29 +102,35 @@ import WardCore
         defer { Task { try? await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") } }
         let url = TestStore.url(database: name)
         let directory = TestStore.repositoryRoot.appendingPathComponent("sql")
-        let results = try await withThrowingTaskGroup(of: [String].self) { group in
+        let results = try await withThrowingTaskGroup(of: Migrator.Outcome.self) { group in
             for _ in 0..<3 {
                 group.addTask {
-                    let pool = TestStore.pool(url, max: 1)
-                    defer { Task { await pool.close() } }
-                    return try await Migrator(pool: pool, directory: directory, logger: TestStore.logger).migrate()
+                    let database = TestStore.database(url, max: 1)
+                    let outcome = try await Migrator(database: database, directory: directory, logger: TestStore.logger).migrate()
+                    await database.close()
+                    return outcome
                 }
             }
-            return try await group.reduce(into: [[String]]()) { $0.append($1) }
+            return try await group.reduce(into: [Migrator.Outcome]()) { $0.append($1) }
         }
-        let total = try Migrator(pool: TestStore.pool(url), directory: directory, logger: TestStore.logger).migrations().count
-        #expect(results.map(\.count).sorted() == [0, 0, total], "exactly one run applies them")
-        let pool = TestStore.pool(url, max: 1)
-        #expect(try await Migrator(pool: pool, directory: directory, logger: TestStore.logger).migrate().isEmpty)
+        let database = TestStore.database(url, max: 1)
+        let migrator = Migrator(database: database, directory: directory, logger: TestStore.logger)
+        let total = try migrator.migrations().count + migrator.functionFiles().count
+        #expect(results.map { $0.migrations.count + $0.functions.count }.sorted() == [0, 0, total], "exactly one run applies them")
+        #expect(try await migrator.migrate() == Migrator.Outcome())
 
-        // An applied migration that was edited is refused, naming the file.
+        // A changed function file is applied again, alone; an applied migration that was edited is
+        // refused, naming the file.
         let edited = FileManager.default.temporaryDirectory.appendingPathComponent("ward-sql-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: directory, to: edited)
-        let first = edited.appendingPathComponent("0001_areas_indicators.sql")
+        let periods = edited.appendingPathComponent("functions/periods.sql")
+        try (String(contentsOf: periods, encoding: .utf8) + "\n-- edited\n").write(to: periods, atomically: true, encoding: .utf8)
+        #expect(try await Migrator(database: database, directory: edited, logger: TestStore.logger).migrate().functions == ["periods.sql"])
+        let first = edited.appendingPathComponent("migrations/0001_baseline.sql")
         try (String(contentsOf: first, encoding: .utf8) + "\n-- edited\n").write(to: first, atomically: true, encoding: .utf8)
-        let error = await #expect(throws: StoreError.self) { try await Migrator(pool: pool, directory: edited, logger: TestStore.logger).migrate() }
+        let error = await #expect(throws: StoreError.self) { try await Migrator(database: database, directory: edited, logger: TestStore.logger).migrate() }
         #expect(error?.code == .migrationChanged)
-        #expect(error?.message.contains("0001_areas_indicators.sql") == true)
-        await pool.close()
+        #expect(error?.message.contains("0001_baseline.sql") == true)
+        await database.close()
     }
 }

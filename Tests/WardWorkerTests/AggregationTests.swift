@@ -4,11 +4,11 @@ import Logging
 import PQ
 import Testing
 import WardCore
-import WardStore
+@_spi(Testing) import WardStore
 @testable import WardWorker
 
 func worker(_ database: Database, batch: Int = 5000, name: String = "test") -> AggregationWorker {
-    AggregationWorker(database: database, listen: nil, configuration: .init(batchSize: batch, rebuildAt: nil, name: name), logger: TestStore.logger)
+    AggregationWorker(database: database, listens: false, configuration: .init(batchSize: batch, rebuildAt: nil, name: name), logger: TestStore.logger)
 }
 
 @Suite struct AggregationTests {

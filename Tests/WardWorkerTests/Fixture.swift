@@ -2,7 +2,7 @@ import WardTestSupport
 import Foundation
 import PQ
 import WardCore
-import WardStore
+@_spi(Testing) import WardStore
 
 /// A small, hand-computed world (all figures below are checked by hand in the tests).
 ///
@@ -100,14 +100,5 @@ extension Database {
             yoy: try row.decode(4), ytd: try row.decode(5), target: try row.decode(6), targetPct: try row.decode(7),
             rank: try row.decode(8, as: Int32?.self).map(Int.init), sharePct: try row.decode(9), worsened: try row.decode(10),
             reporting: try row.decode(11, as: Int64?.self).map(Int.init), expected: try row.decode(12, as: Int64?.self).map(Int.init))
-    }
-
-    /// The whole aggregates table as text rows, for exact comparisons.
-    func aggregateSnapshot() async throws -> [String] {
-        try await readPool.query("""
-            SELECT concat_ws('|', indicator_code, area_code, month, value, previous, change, change_pct, yoy_value, yoy_change_pct,
-                             ytd, target, target_pct, rank, share_pct, worsened, reporting, expected)
-            FROM aggregates ORDER BY indicator_code, area_code, month
-            """).map { try $0.decode(0, as: String.self) }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import PQ
 import Testing
 import WardCore
-import WardStore
+@_spi(Testing) import WardStore
 @testable import WardWorker
 
 @Suite struct IncrementalTests {
@@ -60,25 +60,15 @@ import WardStore
             let queued = try await db.pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self) ?? 0
             // Worker A has claimed five keys and is still working on them (its transaction is open).
             let a = try await Connection.connect(.init(url, applicationName: "worker-a"))
-            try await a.execute(unsafeSQL: """
-                BEGIN;
-                CREATE TEMP TABLE wb_dirty ON COMMIT DROP AS
-                  WITH k AS MATERIALIZED (SELECT indicator_code, area_code, month FROM aggregate_queue
-                                          ORDER BY enqueued_at LIMIT 5 FOR UPDATE SKIP LOCKED),
-                       c AS (DELETE FROM aggregate_queue q USING k
-                             WHERE (q.indicator_code, q.area_code, q.month) = (k.indicator_code, k.area_code, k.month)
-                             RETURNING q.indicator_code, q.area_code, q.month)
-                  SELECT * FROM c;
-                """)
-            // (As a subquery of the DELETE, PostgreSQL may run the LIMIT 5 pick again per row of a
-            // nested loop, each run skipping what the DELETE removed, and claim more than 5: bug
-            // report #15715. Only a WITH query is guaranteed to run once.)
+            try await a.execute(unsafeSQL: "BEGIN")
+            // The worker's own claim (sql/functions/queue.sql), as a batch makes it before it locks.
+            #expect(try await a.scalar("SELECT wb_claim_queue(5)", as: Int.self) == 5)
             #expect(try await a.scalar("SELECT count(*) FROM wb_dirty", as: Int.self) == 5)
             // Worker B skips A's locked keys and takes every other one, exactly once. It may wait
             // for A only on the per-indicator lock, which A does not hold yet.
             let b = try await worker(db, batch: 3, name: "b").drain()
             #expect(b.keys == queued - 5)
-            _ = try await a.scalar("SELECT wb_process_dirty()", as: Int.self)
+            _ = try await a.scalar("SELECT wb_process_claimed()", as: Int.self)
             try await a.execute(unsafeSQL: "COMMIT")
             // Two more workers racing on what is left (nothing): neither double-counts.
             async let c = worker(db, batch: 3, name: "c").drain()
@@ -104,9 +94,7 @@ import WardStore
             let victim = try await Connection.connect(.init(url, applicationName: "victim"))
             try await victim.execute(unsafeSQL: """
                 BEGIN;
-                CREATE TEMP TABLE wb_dirty ON COMMIT DROP AS
-                  WITH c AS (DELETE FROM aggregate_queue RETURNING indicator_code, area_code, month) SELECT * FROM c;
-                SELECT wb_process_dirty();
+                SELECT wb_process_queue(1000000);
                 """)
             #expect(try await db.pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self) == queued, "claimed keys stay invisible-deleted until commit")
             try await db.pool.query("SELECT pg_terminate_backend(\(victim.backendPID))")
@@ -125,7 +113,7 @@ import WardStore
         try await TestStore.withDatabase { db, url in
             try await Fixture.load(db)
             _ = try await worker(db).rebuild(from: nil, reason: "test")
-            let service = AggregationWorker(database: db, listen: .init(url, applicationName: "listener"),
+            let service = AggregationWorker(database: db,
                                             configuration: .init(pollInterval: .seconds(60), rebuildAt: nil, name: "svc"), logger: TestStore.logger)
             let running = Task { try await service.run() }
             // Let it finish its first pass and start listening.
@@ -152,12 +140,4 @@ import WardStore
             _ = await running.result
         }
     }
-}
-
-/// The first row where two snapshots differ ("incremental ≠ rebuilt"), or nil when equal.
-func firstDifference(_ a: [String], _ b: [String]) -> String? {
-    let left = Set(a), right = Set(b)
-    if let extra = a.first(where: { !right.contains($0) }) { return "only in the first: \(extra)" }
-    if let missing = b.first(where: { !left.contains($0) }) { return "only in the second: \(missing)" }
-    return a.count == b.count ? nil : "\(a.count) rows vs \(b.count)"
 }

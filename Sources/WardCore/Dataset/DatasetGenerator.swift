@@ -30,7 +30,7 @@ public struct DatasetGenerator: Sendable {
     public func generate(_ emit: (ImportFile, [String]) throws -> Void) throws {
         let (areas, successions) = wards.map(Self.syntheticAreas) ?? (DemoAreas.areas, DemoAreas.successions)
         let indicators = DemoIndicators.all
-        for file in ImportFile.allCases { try emit(file, file.columns) }
+        for file in ImportFile.allCases { try emit(file, file.columnNames) }
 
         for area in areas {
             try emit(.areas, [area.code, area.name, area.kind.rawValue, area.parentCode ?? "", area.validFrom.description, area.validTo?.description ?? ""])

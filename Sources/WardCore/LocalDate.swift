@@ -1,39 +1,3 @@
-import Foundation
-
-/// Places a timestamp in a reporting period (DATA.md "Reporting periods").
-///
-/// The timestamp's local time in `timeZone` counts. With cut-off day 1 the period is the
-/// calendar month; with cut-off day `d > 1`, period M runs from day `d` of M−1 (inclusive) to
-/// day `d` of M (exclusive): report "2023-11" with `d = 15` covers 15 Oct 00:00 to 14 Nov 23:59:59.
-public struct ReportingPeriod: Sendable, Hashable {
-    public let cutoffDay: Int
-    public let timeZone: TimeZone
-
-    public init(cutoffDay: Int = 1, timeZone: TimeZone) throws(RuleViolation) {
-        guard (1...28).contains(cutoffDay) else { throw RuleViolation(field: "cutoff_day", "must be a day from 1 to 28, not \(cutoffDay)") }
-        self.cutoffDay = cutoffDay
-        self.timeZone = timeZone
-    }
-
-    /// The period that `date` falls in.
-    public func month(of date: Date) -> Month {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        let month = Month(year: parts.year ?? 1970, month: parts.month ?? 1) ?? Month(index: 0)
-        return cutoffDay > 1 && (parts.day ?? 1) >= cutoffDay ? month.next : month
-    }
-
-    /// First and last local dates of a period (inclusive), for labels and feeds.
-    public func dates(of month: Month) -> (start: LocalDate, end: LocalDate) {
-        if cutoffDay <= 1 {
-            return (LocalDate(year: month.year, month: month.month, day: 1), LocalDate(year: month.year, month: month.month, day: month.dayCount))
-        }
-        let before = month.previous
-        return (LocalDate(year: before.year, month: before.month, day: cutoffDay), LocalDate(year: month.year, month: month.month, day: cutoffDay - 1))
-    }
-}
-
 /// A date without time or zone, `YYYY-MM-DD`.
 public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let year: Int

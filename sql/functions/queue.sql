@@ -1,0 +1,119 @@
+-- The worker's queue: writers add stale keys (their triggers), workers claim them with
+-- FOR UPDATE SKIP LOCKED and recompute what depends on them, one transaction per batch.
+--
+-- Locks: a full rebuild holds wb_rebuild_lock() exclusively, batches and fact folding hold it
+-- shared; a batch then takes a transaction-scoped advisory lock per indicator it touches, in code
+-- order, because roll-ups of one indicator read every ward's value: two batches of the same
+-- indicator run one after the other and the second sees the first's commit.
+--
+-- Reads and writes: aggregate_queue, aggregate_rebuild_requests; through values.sql and
+-- aggregates.sql, area_values and aggregates. Output of wb_claim_queue: pg_temp.wb_dirty.
+
+-- The advisory lock of full rebuilds ("WARDREBU").
+CREATE OR REPLACE FUNCTION wb_rebuild_lock() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 6287397008177447509::bigint $$;
+
+-- Areas, successions or indicators changed: every roll-up may move, so ask for a full rebuild.
+CREATE OR REPLACE FUNCTION wb_structure_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO aggregate_rebuild_requests (reason) VALUES (TG_TABLE_NAME || ' changed');
+  PERFORM pg_notify('wardboard_dirty', TG_TABLE_NAME);
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER areas_changed AFTER INSERT OR UPDATE OR DELETE ON areas FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
+CREATE OR REPLACE TRIGGER successions_changed AFTER INSERT OR UPDATE OR DELETE ON successions FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
+CREATE OR REPLACE TRIGGER indicators_changed AFTER UPDATE OR DELETE ON indicators FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
+
+-- Claims up to p_limit queued keys, oldest first, into pg_temp.wb_dirty; returns how many.
+-- The keys are picked in a WITH query, which PostgreSQL evaluates once. As a subquery of the
+-- DELETE it may be run again for each row of a nested loop; each run skips the rows the DELETE
+-- has just removed and locks the next ones, so the batch grows past its limit and another worker
+-- finds nothing (PostgreSQL bug report #15715; only WITH guarantees a single evaluation).
+CREATE OR REPLACE FUNCTION wb_claim_queue(p_limit int) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
+  TRUNCATE pg_temp.wb_dirty;
+  WITH picked AS MATERIALIZED (
+    SELECT indicator_code, area_code, month FROM aggregate_queue
+    ORDER BY enqueued_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
+  claimed AS (
+    DELETE FROM aggregate_queue q USING picked c
+    WHERE (q.indicator_code, q.area_code, q.month) = (c.indicator_code, c.area_code, c.month)
+    RETURNING q.indicator_code, q.area_code, q.month)
+  INSERT INTO pg_temp.wb_dirty SELECT * FROM claimed;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+
+-- One incremental batch: claims up to p_limit keys and recomputes what depends on them
+-- (wb_process_claimed). Returns the keys claimed and the aggregate rows written.
+CREATE OR REPLACE FUNCTION wb_process_queue(p_limit int, OUT keys bigint, OUT rows bigint) LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(wb_rebuild_lock());
+  keys := wb_claim_queue(p_limit);
+  rows := CASE WHEN keys > 0 THEN wb_process_claimed() ELSE 0 END;
+END $$;
+
+-- Recomputes exactly what depends on the keys in pg_temp.wb_dirty: the values of each key and of
+-- every ancestor that month (and of ratios built on the indicator); then, for every value that
+-- changed, the aggregates of that month, the next month (change), the same month a year later
+-- (YoY), the rest of that year (YTD, plan attainment), the same for the areas that succeeded it,
+-- and the ranks and shares of its siblings and children. Returns the aggregate rows written.
+CREATE OR REPLACE FUNCTION wb_process_claimed() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  -- One lock per indicator, in code order ("WD" space).
+  PERFORM pg_advisory_xact_lock(22340, hashtext(code))
+  FROM (SELECT DISTINCT d.indicator_code AS code FROM pg_temp.wb_dirty d
+        UNION SELECT r.code FROM indicators r JOIN pg_temp.wb_dirty d
+          ON r.kind = 'ratio' AND d.indicator_code IN (r.numerator_code, r.denominator_code)
+        ORDER BY 1) s;
+
+  PERFORM wb_value_keys_reset();
+  INSERT INTO pg_temp.wb_value_keys
+  WITH RECURSIVE keyed AS (
+    SELECT indicator_code, area_code, month FROM pg_temp.wb_dirty
+    UNION
+    SELECT r.code, d.area_code, d.month FROM pg_temp.wb_dirty d
+    JOIN indicators r ON r.kind = 'ratio' AND d.indicator_code IN (r.numerator_code, r.denominator_code)
+  ),
+  up(indicator_code, area_code, month) AS (
+    SELECT * FROM keyed
+    UNION
+    SELECT u.indicator_code, a.parent_code, u.month
+    FROM up u JOIN areas a ON a.code = u.area_code AND wb_counts_in(a.valid_from, a.valid_to, u.month)
+    WHERE a.parent_code IS NOT NULL
+  )
+  SELECT * FROM up;
+
+  PERFORM wb_refresh_values();
+
+  PERFORM wb_aggregate_keys_reset();
+  INSERT INTO pg_temp.wb_aggregate_keys
+  -- The changed areas and those that succeeded them, at the months that read their value.
+  SELECT c.indicator_code, l.area_code, m.month
+  FROM (SELECT * FROM pg_temp.wb_changed
+        UNION SELECT indicator_code, area_code, month FROM pg_temp.wb_value_keys
+              WHERE (indicator_code, area_code, month) IN (SELECT indicator_code, area_code, month FROM pg_temp.wb_dirty)) c
+  JOIN area_lineage l ON l.pred_code = c.area_code
+  CROSS JOIN LATERAL (
+    SELECT generate_series(c.month, make_date(extract(year FROM c.month)::int, 12, 1), interval '1 month')::date
+    UNION SELECT (c.month + interval '1 month')::date
+    UNION SELECT (c.month + interval '12 months')::date
+  ) m(month)
+  WHERE m.month >= l.last_eff OR l.area_code = l.pred_code
+  UNION
+  -- Siblings (rank, share) and children (share) of every area whose value changed.
+  SELECT c.indicator_code, s.code, c.month
+  FROM pg_temp.wb_changed c
+  JOIN areas a ON a.code = c.area_code AND wb_counts_in(a.valid_from, a.valid_to, c.month)
+  JOIN areas s ON (s.parent_code = a.parent_code OR s.parent_code = c.area_code)
+              AND wb_counts_in(s.valid_from, s.valid_to, c.month)
+  UNION
+  -- The parent (reporting: which children have a value), even when its own sum did not move.
+  SELECT c.indicator_code, a.parent_code, c.month
+  FROM pg_temp.wb_changed c
+  JOIN areas a ON a.code = c.area_code AND wb_counts_in(a.valid_from, a.valid_to, c.month)
+  WHERE a.parent_code IS NOT NULL;
+
+  RETURN wb_compute_aggregates();
+END $$;

@@ -1,0 +1,56 @@
+-- The full rebuild: lineage, fact_sums, area_values and aggregates recomputed from what was
+-- reported, by the same steps as an incremental batch (values.sql, aggregates.sql), so a
+-- rebuild and a sequence of batches produce the same rows by construction.
+--
+-- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings.
+-- Writes: area_lineage, fact_batches (every batch it can see is summed by it), fact_batch_sums,
+-- fact_sums, area_values, aggregates, aggregate_queue and aggregate_rebuild_requests (emptied).
+
+-- Rebuilds everything from p_from (NULL: every month); returns the aggregate rows written.
+-- Holds wb_rebuild_lock() exclusively: batches wait, and the queue's keys it covers are dropped.
+-- A full rebuild reads every row: hash and merge joins are always right for it. Left to its
+-- estimates (temporary tables of a million keys, freshly analysed), the planner sometimes chose
+-- a million index lookups instead: the same step took 3 s in one run and 70 s in the next.
+CREATE OR REPLACE FUNCTION wb_rebuild(p_from date) RETURNS bigint LANGUAGE plpgsql
+SET enable_nestloop = off AS $$
+DECLARE n bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(wb_rebuild_lock());
+  DELETE FROM aggregate_rebuild_requests;
+  DELETE FROM aggregate_queue WHERE p_from IS NULL OR month >= p_from;
+  PERFORM wb_rebuild_lineage();
+  ANALYZE area_lineage;
+  -- Facts' periods depend on settings and cut-off days: recount them, from the facts of summed
+  -- batches only (a load committing meanwhile waits for the next fold).
+  UPDATE fact_batches SET summed = true WHERE NOT summed;
+  DELETE FROM fact_batch_sums WHERE batch_id IN (SELECT id FROM fact_batches WHERE summed);
+  DELETE FROM fact_sums;
+  INSERT INTO fact_sums
+    SELECT f.indicator_code, f.area_code,
+           wb_period(f.occurred_at, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int), wb_setting('timezone')),
+           sum(f.amount), count(*)
+    FROM facts f JOIN indicators i ON i.code = f.indicator_code
+    WHERE f.batch_id IN (SELECT id FROM fact_batches WHERE summed)
+    GROUP BY 1, 2, 3;
+  ANALYZE fact_sums;
+
+  PERFORM wb_value_keys_reset();
+  PERFORM wb_aggregate_keys_reset();
+  DELETE FROM area_values WHERE p_from IS NULL OR month >= p_from;
+  DELETE FROM aggregates WHERE p_from IS NULL OR month >= p_from;
+
+  -- Every area and indicator, in every month from the first month with data to the last.
+  INSERT INTO pg_temp.wb_value_keys
+  SELECT i.code, a.code, m.month::date
+  FROM (SELECT min(month) AS lo, max(month) AS hi FROM leaf_values) r
+  CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), r.hi, interval '1 month') m(month)
+  JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
+  CROSS JOIN indicators i;
+  PERFORM wb_refresh_values();
+  ANALYZE area_values;
+
+  INSERT INTO pg_temp.wb_aggregate_keys SELECT indicator_code, area_code, month FROM area_values
+    WHERE p_from IS NULL OR month >= p_from;
+  n := wb_compute_aggregates();
+  RETURN n;
+END $$;

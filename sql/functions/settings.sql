@@ -1,0 +1,45 @@
+-- The database's settings: the time zone and default cut-off day that place facts in reporting
+-- periods. Every process reads them from here (`wardboard settings show|set`); none writes its
+-- environment into them.
+--
+-- Reads and writes: settings. A change of a setting that moves periods asks for a full rebuild
+-- (aggregate_rebuild_requests) and wakes the workers (NOTIFY wardboard_dirty).
+
+-- A setting's value; NULL for an unknown key.
+CREATE OR REPLACE FUNCTION wb_setting(p_key text) RETURNS text
+LANGUAGE sql STABLE AS $$ SELECT value FROM settings WHERE key = p_key $$;
+
+-- Each known key's rule: a bad value is refused with a sentence naming the key.
+CREATE OR REPLACE FUNCTION wb_check_setting() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  CASE NEW.key
+    WHEN 'timezone' THEN
+      IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = NEW.value) THEN
+        RAISE EXCEPTION 'setting timezone: ''%'' is not a time zone this server knows (for example Asia/Ho_Chi_Minh)', NEW.value
+          USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    WHEN 'cutoff_day' THEN
+      IF NEW.value !~ '^[0-9]{1,2}$' OR NEW.value::int NOT BETWEEN 1 AND 28 THEN
+        RAISE EXCEPTION 'setting cutoff_day: ''%'' is not a day from 1 to 28', NEW.value USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    ELSE
+      RAISE EXCEPTION 'unknown setting ''%''', NEW.key USING ERRCODE = 'invalid_parameter_value';
+  END CASE;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE TRIGGER settings_checked BEFORE INSERT OR UPDATE ON settings
+  FOR EACH ROW EXECUTE FUNCTION wb_check_setting();
+
+-- The time zone or the default cut-off day changed: periods move, rebuild everything.
+CREATE OR REPLACE FUNCTION wb_settings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o USING (key)
+             WHERE n.value IS DISTINCT FROM o.value AND n.key IN ('timezone', 'cutoff_day')) THEN
+    INSERT INTO aggregate_rebuild_requests (reason) VALUES ('settings changed');
+  END IF;
+  PERFORM pg_notify('wardboard_settings', '');
+  PERFORM pg_notify('wardboard_dirty', 'settings');
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER settings_changed AFTER UPDATE ON settings
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wb_settings_changed();
