@@ -115,6 +115,7 @@ enum OpenAPIDocument {
             change_pct: {type: [number, 'null']}
             yoy_change_pct: {type: [number, 'null']}
             ytd: {type: [number, 'null']}
+            target: {type: [number, 'null'], description: 'annual target; in a comparable series moved with the territory'}
             target_pct: {type: [number, 'null']}
         Series:
           type: object

@@ -132,47 +132,31 @@ public struct FeedRepository: Sendable {
         return (from, to)
     }
 
-    /// `comparable` lineage: each month's figure on the area's territory as of `to`.
-    func comparableSeries(indicator code: String, areas: [String], from: Month, to: Month) async throws -> Series {
-        guard let indicator = try await IndicatorRepository(database).find(code) else { return Series(indicator: code, from: from, to: to, lineage: .comparable, rows: []) }
-        let cutoff = Int32(indicator.cutoffDay ?? 0)
+    /// `comparable` lineage: each month's figure on the area's territory as of `to`, as the
+    /// worker computed it: the rows of the area's last epoch at or before `to`
+    /// (`comparable_series`), then its aggregate rows from that epoch on. One query.
+    func comparableSeries(indicator: String, areas: [String], from: Month, to: Month) async throws -> Series {
         let rows = try await database.replica.query("""
-                WITH months AS (
-                  SELECT generate_series(date_trunc('year', \(from.sqlDate)::date) - interval '12 months', \(to.sqlDate)::date, interval '1 month')::date AS month),
-                parts AS (
-                  SELECT a.code AS area, m.month, sum(l.factor * v.value) AS value, sum(l.factor * v.num) AS num,
-                         sum(l.factor * v.den) AS den, count(v.num) AS ratio_parts
-                  FROM unnest(\(areas)::text[]) a(code)
-                  JOIN area_lineage l ON l.area_code = a.code AND l.last_eff <= \(to.sqlDate)
-                  CROSS JOIN months m
-                  JOIN area_values v ON v.indicator_code = \(indicator.code) AND v.area_code = l.pred_code AND v.month = m.month
-                  WHERE l.first_eff > m.month
-                  GROUP BY a.code, m.month),
-                grid AS (
-                  SELECT a.code AS area, m.month, p.num, p.den,
-                         CASE WHEN p.ratio_parts > 0 THEN CASE WHEN p.den <> 0 THEN 100 * p.num / p.den END ELSE p.value END AS figure
-                  FROM unnest(\(areas)::text[]) a(code) CROSS JOIN months m LEFT JOIN parts p ON p.area = a.code AND p.month = m.month),
-                windowed AS (
-                  SELECT g.*, lag(figure) OVER w AS previous, lag(figure, 12) OVER w AS yoy,
-                         sum(figure) OVER y AS ytd_sum, sum(num) OVER y AS ytd_num, sum(den) OVER y AS ytd_den,
-                         (array_remove(array_agg(figure) OVER y, NULL))[cardinality(array_remove(array_agg(figure) OVER y, NULL))] AS ytd_latest
-                  FROM grid g
-                  WINDOW w AS (PARTITION BY area ORDER BY month),
-                         y AS (PARTITION BY area, date_trunc('year', month) ORDER BY month))
-                SELECT w.area, w.month,
-                       wb_period_start(w.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
-                       wb_period_end(w.month, coalesce(nullif(\(cutoff), 0), wb_setting('cutoff_day')::int)),
-                       w.figure, w.previous, w.figure - w.previous,
-                       round(CASE WHEN w.previous <> 0 THEN 100 * (w.figure - w.previous) / abs(w.previous) END, 2),
-                       round(CASE WHEN w.yoy <> 0 THEN 100 * (w.figure - w.yoy) / abs(w.yoy) END, 2),
-                       CASE \(indicator.kind.rawValue) WHEN 'ratio' THEN CASE WHEN w.ytd_den <> 0 THEN 100 * w.ytd_num / w.ytd_den END
-                                                        WHEN 'stock' THEN w.ytd_latest ELSE w.ytd_sum END,
-                       NULL::numeric
-                FROM windowed w
-                WHERE w.month BETWEEN \(from.sqlDate) AND \(to.sqlDate) AND w.figure IS NOT NULL
-                ORDER BY array_position(\(areas), w.area), w.month
-                """)
-        return try Self.series(indicator: indicator.code, from: from, to: to, lineage: .comparable, rows)
+            WITH req AS (
+              SELECT a.code, a.n, (SELECT max(e.as_of) FROM area_epochs e WHERE e.area_code = a.code AND e.as_of <= \(to.sqlDate)) AS epoch
+              FROM unnest(\(areas)::text[]) WITH ORDINALITY a(code, n)),
+            picked AS (
+              SELECT r.n, s.area_code, s.month, s.value, s.previous, s.change, s.change_pct, s.yoy_change_pct, s.ytd, s.target, s.target_pct
+              FROM req r JOIN comparable_series s
+                ON s.indicator_code = \(indicator) AND s.area_code = r.code AND s.as_of = r.epoch AND s.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
+              UNION ALL
+              SELECT r.n, g.area_code, g.month, g.value, g.previous, g.change, g.change_pct, g.yoy_change_pct, g.ytd, g.target, g.target_pct
+              FROM req r JOIN aggregates g
+                ON g.indicator_code = \(indicator) AND g.area_code = r.code AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
+               AND (r.epoch IS NULL OR g.month >= r.epoch))
+            SELECT p.area_code, p.month,
+                   wb_period_start(p.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
+                   wb_period_end(p.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
+                   p.value, p.previous, p.change, round(p.change_pct, 2), round(p.yoy_change_pct, 2), p.ytd, p.target, round(p.target_pct, 2)
+            FROM picked p JOIN indicators i ON i.code = \(indicator)
+            ORDER BY p.n, p.month
+            """)
+        return try Self.series(indicator: indicator, from: from, to: to, lineage: .comparable, rows)
     }
 
     /// `reported` lineage, in one query that reads the indicator's cut-off day itself: an
@@ -182,7 +166,7 @@ public struct FeedRepository: Sendable {
             SELECT g.area_code, g.month,
                    wb_period_start(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
                    wb_period_end(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
-                   g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, round(g.target_pct, 2)
+                   g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target, round(g.target_pct, 2)
             FROM aggregates g JOIN indicators i ON i.code = g.indicator_code
             WHERE g.indicator_code = \(indicator) AND g.area_code = ANY(\(areas)) AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
             ORDER BY array_position(\(areas), g.area_code::text), g.month
@@ -197,7 +181,7 @@ public struct FeedRepository: Sendable {
                 periodStart: LocalDate(try row.decode(2, as: SQLDate.self)), periodEnd: LocalDate(try row.decode(3, as: SQLDate.self)),
                 value: try row.decode(4), previous: try row.decode(5), change: try row.decode(6),
                 changePct: try row.decode(7), yoyChangePct: try row.decode(8), ytd: try row.decode(9),
-                targetPct: try row.decode(10))
+                target: try row.decode(10), targetPct: try row.decode(11))
         }
         return Series(indicator: indicator, from: from, to: to, lineage: lineage, rows: seriesRows)
     }

@@ -60,13 +60,16 @@ public struct SeriesRow: Sendable, Equatable, FeedRow {
     public var changePct: ExactDecimal?
     public var yoyChangePct: ExactDecimal?
     public var ytd: ExactDecimal?
+    /// The annual target; in a comparable series, moved with the territory (DATA.md).
+    public var target: ExactDecimal?
     public var targetPct: ExactDecimal?
 
-    public static let columns = ["area", "month", "period_start", "period_end", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target_pct"]
+    public static let columns = ["area", "month", "period_start", "period_end", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd",
+                                 "target", "target_pct"]
     public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
         visitor.text(area); visitor.text(month.description); visitor.text(periodStart.description); visitor.text(periodEnd.description)
         visitor.number(value); visitor.number(previous); visitor.number(change); visitor.number(changePct); visitor.number(yoyChangePct)
-        visitor.number(ytd); visitor.number(targetPct)
+        visitor.number(ytd); visitor.number(target); visitor.number(targetPct)
     }
 }
 

@@ -107,7 +107,7 @@ public struct Migrator: Sendable {
             known[version] = (name, checksum)
         }
         let names = Set(files.map(\.name))
-        let foreign = known.values.map(\.name).filter { !names.contains($0) }.sorted()
+        var foreign = known.values.map(\.name).filter { !names.contains($0) }.sorted()
         for file in files {
             if let applied = known[file.version], names.contains(applied.name) {
                 guard applied.checksum == file.file.checksum else {
@@ -133,6 +133,7 @@ public struct Migrator: Sendable {
             }
             if outcome.adopted && script.name == file.adopt?.name {
                 try await db.execute("DELETE FROM schema_migrations WHERE name <> ALL(\(Array(names)))")
+                foreign = []
             }
             try await db.execute("""
                 INSERT INTO schema_migrations (version, name, checksum) VALUES (\(file.version), \(file.name), \(file.file.checksum))

@@ -2,12 +2,19 @@ import PQ
 @_spi(Testing) import WardStore
 
 extension Database {
-    /// The whole aggregates table as text rows, for exact comparisons.
-    public func aggregateSnapshot() async throws -> [String] {
-        try await pool.query("""
+    /// What the worker computes, as text rows for exact comparisons: every aggregate row and,
+    /// unless `series` is false, every row of the stored comparable series.
+    public func aggregateSnapshot(series: Bool = true) async throws -> [String] {
+        let aggregates = try await pool.query("""
             SELECT concat_ws('|', indicator_code, area_code, month, value, previous, change, change_pct, yoy_value, yoy_change_pct,
                              ytd, target, target_pct, rank, share_pct, worsened, reporting, expected)
-            FROM aggregates ORDER BY indicator_code, area_code, month
+            FROM aggregates ORDER BY 1
+            """).map { try $0.decode(0, as: String.self) }
+        guard series else { return aggregates }
+        return try await aggregates + pool.query("""
+            SELECT concat_ws('|', 'series', indicator_code, area_code, as_of, month, value, previous, change, change_pct, yoy_change_pct,
+                             ytd, target, target_pct)
+            FROM comparable_series ORDER BY 1
             """).map { try $0.decode(0, as: String.self) }
     }
 

@@ -88,19 +88,30 @@ BEGIN
   PERFORM wb_refresh_values();
 
   PERFORM wb_aggregate_keys_reset();
+  -- What moved: the keys whose value changed, and the claimed keys themselves (a target's key
+  -- moves plan attainment without moving a value).
+  IF to_regclass('pg_temp.wb_moved') IS NOT NULL THEN DROP TABLE pg_temp.wb_moved; END IF;
+  CREATE TEMP TABLE wb_moved ON COMMIT DROP AS
+    SELECT c.indicator_code, c.area_code, c.month, l.area_code AS reader, l.pred_code = l.area_code AS own, l.last_eff, m.month AS read_at
+    FROM (SELECT * FROM pg_temp.wb_changed
+          UNION SELECT indicator_code, area_code, month FROM pg_temp.wb_value_keys
+                WHERE (indicator_code, area_code, month) IN (SELECT indicator_code, area_code, month FROM pg_temp.wb_dirty)) c
+    -- The areas that read its value (itself, and those that succeeded it), at the months that
+    -- read it: its own month, the next (change), a year later (YoY), the rest of its year (YTD).
+    JOIN area_lineage l ON l.pred_code = c.area_code
+    CROSS JOIN LATERAL (
+      SELECT generate_series(c.month, make_date(extract(year FROM c.month)::int, 12, 1), interval '1 month')::date
+      UNION SELECT (c.month + interval '1 month')::date
+      UNION SELECT (c.month + interval '12 months')::date
+    ) m(month);
+  ANALYZE pg_temp.wb_moved;
+  -- Comparable series rows of every epoch that counts the value, before the epoch.
+  INSERT INTO pg_temp.wb_series_keys
+    SELECT DISTINCT m.indicator_code, m.reader, m.read_at, e.as_of
+    FROM pg_temp.wb_moved m JOIN area_epochs e ON e.area_code = m.reader AND (m.own OR e.as_of >= m.last_eff)
+    WHERE m.read_at < e.as_of;
   INSERT INTO pg_temp.wb_aggregate_keys
-  -- The changed areas and those that succeeded them, at the months that read their value.
-  SELECT c.indicator_code, l.area_code, m.month
-  FROM (SELECT * FROM pg_temp.wb_changed
-        UNION SELECT indicator_code, area_code, month FROM pg_temp.wb_value_keys
-              WHERE (indicator_code, area_code, month) IN (SELECT indicator_code, area_code, month FROM pg_temp.wb_dirty)) c
-  JOIN area_lineage l ON l.pred_code = c.area_code
-  CROSS JOIN LATERAL (
-    SELECT generate_series(c.month, make_date(extract(year FROM c.month)::int, 12, 1), interval '1 month')::date
-    UNION SELECT (c.month + interval '1 month')::date
-    UNION SELECT (c.month + interval '12 months')::date
-  ) m(month)
-  WHERE m.month >= l.last_eff OR l.area_code = l.pred_code
+  SELECT indicator_code, reader, read_at FROM pg_temp.wb_moved WHERE read_at >= last_eff OR own
   UNION
   -- Siblings (rank, share) and children (share) of every area whose value changed.
   SELECT c.indicator_code, s.code, c.month

@@ -4,7 +4,8 @@
 --
 -- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings.
 -- Writes: area_lineage, fact_batches (every batch it can see is summed by it), fact_batch_sums,
--- fact_sums, area_values, aggregates, aggregate_queue and aggregate_rebuild_requests (emptied).
+-- fact_sums, area_values, aggregates, comparable_series, aggregate_queue and
+-- aggregate_rebuild_requests (emptied).
 
 -- Rebuilds everything from p_from (NULL: every month); returns the aggregate rows written.
 -- Holds wb_rebuild_lock() exclusively: batches wait, and the queue's keys it covers are dropped.
@@ -38,6 +39,7 @@ BEGIN
   PERFORM wb_aggregate_keys_reset();
   DELETE FROM area_values WHERE p_from IS NULL OR month >= p_from;
   DELETE FROM aggregates WHERE p_from IS NULL OR month >= p_from;
+  DELETE FROM comparable_series WHERE p_from IS NULL OR month >= p_from;
 
   -- Every area and indicator, in every month from the first month with data to the last.
   INSERT INTO pg_temp.wb_value_keys
@@ -51,6 +53,13 @@ BEGIN
 
   INSERT INTO pg_temp.wb_aggregate_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE p_from IS NULL OR month >= p_from;
+  -- Every epoch's comparable series: each indicator, every month with data before the epoch.
+  INSERT INTO pg_temp.wb_series_keys
+  SELECT i.code, e.area_code, m.month::date, e.as_of
+  FROM (SELECT min(month) AS lo FROM area_values) r
+  CROSS JOIN area_epochs e
+  CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), (e.as_of - interval '1 month')::date, interval '1 month') m(month)
+  CROSS JOIN indicators i;
   n := wb_compute_aggregates();
   RETURN n;
 END $$;
