@@ -6,7 +6,7 @@ export WARDBOARD_PG_PORT ?= 54329
 
 .PHONY: deps build release run test bench-pq bench-import bench-worker bench-http clean-db db-start db-stop db-url leaks
 
-## Debian/Ubuntu packages the project needs (libpq headers, the PostgreSQL server, valgrind for `make leaks`).
+## Debian/Ubuntu packages the project needs (see scripts/deps: libpq headers, the PostgreSQL server and client, pkg-config, curl, python3 with PyYAML and venv).
 deps:
 	@scripts/deps
 
@@ -21,14 +21,15 @@ run: deps
 	@scripts/demo
 
 ## The tests that stop or restart the server run in a second pass, and only against the private
-## cluster: never against a server given by DATABASE_URL.
+## cluster: never against a server given by DATABASE_URL. Then the quick start, the compose file
+## and the contract (schemathesis against a running server, scripts/contract-check).
 test: deps
 	@if [ -n "$$DATABASE_URL" ]; then external=1; else DATABASE_URL=$$($(PG) start); fi; export DATABASE_URL; \
 	  $(SWIFT) test && \
 	  if [ -z "$$external" ]; then \
 	    for suite in ServerRestartTests ReadinessTests; do WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter $$suite || exit 1; done; \
 	  else echo "skipping the server-restart tests: DATABASE_URL points at a server this project does not manage"; fi && \
-	  scripts/quickstart-check && scripts/check-compose
+	  scripts/quickstart-check && scripts/check-compose && scripts/contract-check
 
 bench-pq: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/pq.sh
@@ -45,7 +46,7 @@ bench-http: deps
 bench-worker: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/worker.sh
 
-## Runs the PQ tests under valgrind's leak checker.
+## PQ's workload in an AddressSanitizer build under LeakSanitizer.
 leaks: deps
 	@DATABASE_URL=$$($(PG) start) && export DATABASE_URL && scripts/leaks
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?make bench-http sets DATABASE_URL}"
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk >/dev/null; }
+command -v wrk >/dev/null || WARDBOARD_DEPS_EXTRA=wrk scripts/deps
 swift build -c release --product wardboard >/dev/null 2>&1
 db=${BENCH_DB:-wardboard_bench_worker_60}
 url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/$db').geturl())" "$DATABASE_URL")

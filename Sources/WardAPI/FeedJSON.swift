@@ -198,13 +198,15 @@ struct JSONMemberWriter: FeedCellVisitor {
 }
 
 extension JSONWriter {
-    /// One object with a member per column of `layout`.
-    mutating func object(_ layout: JSONObjectLayout, row: some FeedRow) {
+    /// One object with a member per column of `layout`; `more` may add members before it closes
+    /// (with ``key(_:)``).
+    mutating func object(_ layout: JSONObjectLayout, row: some FeedRow, more: (inout JSONWriter) -> Void = { _ in }) {
         separate()
         var members = JSONMemberWriter(writer: self, prefixes: layout.prefixes)
         row.visitCells(&members)
         precondition(members.index == layout.prefixes.count, "a row gave \(members.index) values for \(layout.prefixes.count) columns")
         if members.index == 0 { sink.append(0x7B) }
+        more(&self)
         sink.append(0x7D)
     }
 
@@ -229,9 +231,59 @@ extension Comparison: JSONFeed {
         json.key("indicator"); json.string(indicator)
         json.key("parent"); json.string(parent)
         json.key("month"); json.string(month.description)
-        json.key("total"); json.object(Self.totalLayout, row: total)
+        json.key("total")
+        json.object(Self.totalLayout, row: total) { json in
+            json.key("completeness")
+            if let completeness = total.completeness { json.object(Completeness.countsLayout, row: completeness) } else { json.number(nil) }
+        }
         json.rows(of: self)
         json.endObject()
+    }
+}
+
+extension Completeness: JSONFeed {
+    static let countsLayout = JSONObjectLayout(CompletenessCounts.columns)
+    static let areaLayout = JSONObjectLayout(CompletenessRow.columns)
+    static let indicatorLayout = JSONObjectLayout(CompletenessRow.indicatorColumns)
+    var layout: JSONObjectLayout { byIndicator ? Self.indicatorLayout : Self.areaLayout }
+    var feedRows: [CompletenessRow] { rows }
+
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("month"); json.string(month.description)
+        json.key("parent"); json.string(parent)
+        json.key("indicator"); json.string(indicator)
+        json.key("total"); json.object(Self.areaLayout, row: total)
+        json.rows(of: self)
+        json.endObject()
+    }
+}
+
+extension MonthStates: JSONFeed {
+    static let layout = JSONObjectLayout(MonthStateRow.columns)
+    var layout: JSONObjectLayout { Self.layout }
+    var feedRows: [MonthStateRow] { rows }
+
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("month"); json.string(month.description)
+        json.key("parent"); json.string(parent)
+        json.rows(of: self)
+        json.endObject()
+    }
+}
+
+/// The audit history, a bare array.
+struct AuditHistory: JSONFeed {
+    static let layout = JSONObjectLayout(AuditEntry.columns)
+    var entries: [AuditEntry]
+    var layout: JSONObjectLayout { Self.layout }
+    var feedRows: [AuditEntry] { entries }
+
+    func write(to json: inout JSONWriter) {
+        json.beginArray()
+        for entry in entries { json.object(Self.layout, row: entry) }
+        json.endArray()
     }
 }
 

@@ -38,14 +38,18 @@ public struct Problem: Error, Sendable {
         }
     }
 
-    func response(path: String, requestID: String) -> Response {
-        let body = Body(title: title, status: status.code, detail: detail, instance: path, requestId: requestID.isEmpty ? nil : requestID,
+    /// The problem+json document.
+    func body(path: String?, requestID: String?) -> Data {
+        let body = Body(title: title, status: status.code, detail: detail, instance: path, requestId: requestID.flatMap { $0.isEmpty ? nil : $0 },
                         errors: errors.isEmpty ? nil : errors)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        return (try? encoder.encode(body)) ?? Data("{}".utf8)
+    }
+
+    func response(path: String, requestID: String) -> Response {
         var fields = headers
         fields[.contentType] = "application/problem+json"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body(path: path, requestID: requestID))))
     }
 }

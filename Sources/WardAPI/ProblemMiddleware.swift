@@ -26,6 +26,7 @@ struct ProblemMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var response: Response
         do {
+            if let tooLarge = HTTPLimits.problem(for: request) { throw tooLarge }
             response = try await next(request, context)
         } catch {
             response = problem(for: error, request: request, context: context).response(path: request.uri.path, requestID: context.requestID)

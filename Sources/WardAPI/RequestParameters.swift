@@ -10,9 +10,11 @@ struct RequestParameters {
 
     init(_ request: Request) { parameters = request.uri.queryParameters }
 
-    /// The raw text, nil when absent or empty; never with a control character (a NUL byte, say).
+    /// The raw text, nil when absent; never empty (`?month=` is refused: leave a parameter out for
+    /// its default) and never with a control character (a NUL byte, say).
     func text(_ name: String) throws -> String? {
-        guard let text = parameters.get(name), !text.isEmpty else { return nil }
+        guard let text = parameters.get(name) else { return nil }
+        guard !text.isEmpty else { throw Problem.badParameter(name, "is empty; leave it out for the default") }
         do { return try Rules.text(text, field: name) } catch { throw Problem.badParameter(name, error.message) }
     }
 
@@ -33,8 +35,8 @@ struct RequestParameters {
 
     /// A comma-separated list of 1 to `limit` codes.
     func codes(_ name: String, _ kind: Code.Kind, limit: Int) throws -> [String] {
-        let parts = try required(name).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !parts.isEmpty, parts.count <= limit else { throw Problem.badParameter(name, "give 1 to \(limit) codes separated by commas") }
+        let parts = try required(name).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= limit, !parts.contains("") else { throw Problem.badParameter(name, "give 1 to \(limit) codes separated by commas") }
         for part in parts {
             do { _ = try Code.check(part, kind, field: name) } catch { throw Problem.badParameter(name, error.message) }
         }

@@ -7,12 +7,14 @@ import WardStore
 
 extension WardAPI {
     func addOperationRoutes(to router: Routes) {
-        router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("healthz") { _, _ in Self.plainText(.ok, "ok\n") }
 
         // 503 while the database is unreachable; ready again by itself when it returns.
         router.get("readyz") { _, _ in
-            if await database.isReachable() { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n"))) }
-            return Response(status: .serviceUnavailable, headers: [.retryAfter: "2"], body: .init(byteBuffer: ByteBuffer(string: "database unreachable\n")))
+            if await database.isReachable() { return Self.plainText(.ok, "ready\n") }
+            var response = Self.plainText(.serviceUnavailable, "database unreachable\n")
+            response.headers[.retryAfter] = "2"
+            return response
         }
 
         router.get("metrics") { _, _ in
@@ -25,5 +27,9 @@ extension WardAPI {
         router.get("openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
+    }
+
+    static func plainText(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

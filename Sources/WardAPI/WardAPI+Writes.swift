@@ -1,8 +1,14 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import WardCore
 import WardStore
+
+extension HTTPField.Name {
+    /// An admin's reason to write into closed months.
+    static let wardboardReason = Self("X-Wardboard-Reason")!
+}
 
 struct WriteAnswer: Codable {
     var rows: Int
@@ -25,8 +31,13 @@ extension WardAPI {
     /// file); an editor's rows must all be for its own area or the areas below it.
     func write(_ kind: ImportFile, _ request: Request, _ context: WardRequestContext) async throws -> Response {
         guard let token = context.token else { throw Problem(.unauthorized, "writing needs a token", headers: [.wwwAuthenticate: "Bearer"]) }
-        let importer = Importer(database: database, author: "token:\(token.id):\(token.name)",
-                                scope: token.role == .editor ? token.areaCode : nil, logger: context.logger)
+        // An admin may write into closed months, giving the reason (audited).
+        let reason = request.headers[.wardboardReason].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        if reason != nil && token.role != .admin {
+            throw Problem(.forbidden, "only an admin may write into closed months (X-Wardboard-Reason)")
+        }
+        let importer = Importer(database: database, author: ReviewRepository.actorName(token),
+                                scope: token.role == .editor ? token.areaCode : nil, overrideReason: reason, logger: context.logger)
         let result: Importer.FileResult
         do {
             switch try await WriteBody.read(request, kind: kind, limit: configuration.bodyLimit) {
@@ -35,6 +46,10 @@ extension WardAPI {
             }
         } catch let error as ImportError {
             if let fileProblem = error.fileProblem { throw Problem(.unprocessableContent, fileProblem) }
+            if error.closedMonths {
+                throw Problem(.conflict, "\(error.total) row\(error.total == 1 ? " is" : "s are") for closed months; nothing was written (an admin may write with X-Wardboard-Reason)",
+                              errors: error.problems)
+            }
             throw Problem(.unprocessableContent, "\(error.total) bad row\(error.total == 1 ? "" : "s"); nothing was written", errors: error.problems)
         }
         let answer = WriteAnswer(rows: result.rows, written: result.changed, note: result.skipped.map { _ in "the same facts were sent before; nothing was added" })

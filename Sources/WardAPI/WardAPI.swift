@@ -40,12 +40,14 @@ public struct WardAPI: Sendable {
         if metrics != nil { router.add(middleware: MetricsMiddleware()) }
         addOperationRoutes(to: Routes(router.group(), table: routes, prefix: ""))
         let api = "api/v1"
-        let reads = Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: .read)), table: routes, prefix: api)
-        addAreaRoutes(to: reads)
-        addFeedRoutes(to: reads)
-        addWriteRoutes(
-            editors: Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: .write)), table: routes, prefix: api),
-            admins: Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: .admin)), table: routes, prefix: api))
+        func group(_ access: AuthMiddleware.Access) -> Routes {
+            Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: access)), table: routes, prefix: api)
+        }
+        let (readers, writers, admins) = (group(.read), group(.write), group(.admin))
+        addAreaRoutes(to: readers)
+        addFeedRoutes(to: readers)
+        addWriteRoutes(editors: writers, admins: admins)
+        addReviewRoutes(readers: readers, writers: writers, admins: admins)
         return router
     }
 
@@ -53,6 +55,7 @@ public struct WardAPI: Sendable {
     public func buildApplication(logger: Logger) -> some ApplicationProtocol {
         Application(
             router: buildRouter(),
+            server: HTTPLimits.server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wardboard"),
             logger: logger
         )

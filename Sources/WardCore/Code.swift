@@ -11,6 +11,8 @@ public enum Code {
 
         public var separator: UInt8 { self == .area ? UInt8(ascii: "-") : UInt8(ascii: "_") }
         public var allowed: String { self == .area ? "lowercase a–z, digits and '-'" : "lowercase a–z, digits and '_'" }
+        /// What ``Code/isValid(_:_:)`` accepts, as a regular expression (for the OpenAPI document).
+        public var pattern: String { self == .area ? "^[a-z0-9-]{1,\(Code.maxLength)}$" : "^[a-z0-9_]{1,\(Code.maxLength)}$" }
     }
 
     public static let maxLength = 64

@@ -2,10 +2,12 @@ import Foundation
 
 /// The kinds of administrative unit (DATA.md "Areas").
 public enum AreaKind: String, Sendable, CaseIterable, Codable {
-    case province, city, district, town, ward, commune
+    case country, province, city, district, town, ward, commune
+    /// Đặc khu: the island special zones of 2025, which report like a ward.
+    case specialZone = "special_zone"
 
-    /// Wards, communes and towns report; the others are roll-ups.
-    public var reports: Bool { self == .ward || self == .commune || self == .town }
+    /// Wards, communes, towns and special zones report; the others are roll-ups.
+    public var reports: Bool { self == .ward || self == .commune || self == .town || self == .specialZone }
 }
 
 /// How an indicator behaves over time and across areas (DATA.md "Indicators").

@@ -19,12 +19,15 @@ public enum ImportFile: String, CaseIterable, Sendable {
         case .indicators:
             [.init("code", .indicatorCode), .init("name_vi", .name), .init("name_en", .text, empty: .text("")), .init("unit", .text), .init("kind", .text),
              .init("direction", .text), .init("category", .text), .init("numerator", .indicatorCode, empty: .null),
-             .init("denominator", .indicatorCode, empty: .null), .init("cutoff_day", .integer, empty: .null)]
+             .init("denominator", .indicatorCode, empty: .null), .init("cutoff_day", .integer, empty: .null),
+             .init("due_days", .integer, empty: .null, optional: true), .init("required", .boolean, empty: .boolean(true), optional: true),
+             .init("expected_from", .month, empty: .null, optional: true)]
         case .partyCells:
             [.init("area_code", .areaCode), .init("code", .areaCode), .init("name", .name), .init("kind", .text),
              .init("members", .integer), .init("founded_on", .date, empty: .null)]
         case .observations:
-            [.init("area_code", .areaCode), .init("indicator_code", .indicatorCode), .init("month", .month), .init("value", .decimal)]
+            [.init("area_code", .areaCode), .init("indicator_code", .indicatorCode), .init("month", .month), .init("value", .decimal),
+             .init("reported_at", .instant, empty: .null, optional: true)]
         case .facts:
             [.init("area_code", .areaCode), .init("indicator_code", .indicatorCode), .init("occurred_at", .instant),
              .init("amount", .decimal, empty: .decimal(1))]
@@ -34,6 +37,9 @@ public enum ImportFile: String, CaseIterable, Sendable {
     }
 
     public var columnNames: [String] { columns.map(\.name) }
+
+    /// Whether the rows are reported figures (observations, facts), checked by the reporting rules.
+    public var checksFigures: Bool { self == .observations || self == .facts }
 
     /// Whether each row writes for the area in its `area_code` column (an editor may write only
     /// for its own area and those below it).
@@ -67,7 +73,6 @@ public enum ImportFile: String, CaseIterable, Sendable {
                 throw RuleViolation(field: "valid_to", "\(to) is before valid_from \(from)")
             }
         case .successions:
-            if values[0] == values[1] { throw RuleViolation(field: "to_code", "an area cannot succeed itself") }
             if case .decimal(let share) = values[3], share <= 0 || share > 1 {
                 throw RuleViolation(field: "share", "\(share) is not in (0, 1]")
             }
@@ -87,6 +92,9 @@ public enum ImportFile: String, CaseIterable, Sendable {
             }
             if case .integer(let day) = values[9], !(1...28).contains(day) {
                 throw RuleViolation(field: "cutoff_day", "must be a day from 1 to 28, not \(day)")
+            }
+            if case .integer(let days) = values[10], !(0...60).contains(days) {
+                throw RuleViolation(field: "due_days", "must be a number of days from 0 to 60, not \(days)")
             }
         case .partyCells:
             if case .integer(let members) = values[4], members < 0 { throw RuleViolation(field: "members", "cannot be negative (\(members))") }
@@ -118,6 +126,8 @@ public struct ImportColumn: Sendable, Hashable {
         case integer
         /// ISO 8601 with an offset.
         case instant
+        /// `true`/`false` (also `yes`/`no`, `1`/`0`).
+        case boolean
     }
 
     public let name: String
@@ -157,6 +167,12 @@ public struct ImportColumn: Sendable, Hashable {
             }
             return .integer(Int(number))
         case .instant: return .instant(try Rules.epochSeconds(text, field: name))
+        case .boolean:
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "yes", "1": return .boolean(true)
+            case "false", "no", "0": return .boolean(false)
+            default: throw RuleViolation(field: name, "'\(Printable.excerpt(text))' is not true or false")
+            }
         }
     }
 }
@@ -171,6 +187,7 @@ public enum ImportValue: Sendable, Hashable {
     case integer(Int)
     /// Seconds since 1970, UTC.
     case instant(Double)
+    case boolean(Bool)
 
     public var text: String? { if case .text(let value) = self { value } else { nil } }
 }

@@ -42,3 +42,28 @@ extension LocalDate: Codable {
         try container.encode(description)
     }
 }
+
+extension LocalDate {
+    /// The date `days` after 1970-01-01.
+    public init(daysSinceEpoch days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+    }
+
+    /// `seconds` since 1970 (UTC) as ISO 8601 local time at a whole-hour offset: `2026-11-03T09:15:00+07:00`.
+    public static func isoLocalTime(seconds: Int, offsetHours: Int) -> String {
+        let local = seconds + offsetHours * 3600
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let inDay = local - days * 86_400
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let sign = offsetHours >= 0 ? "+" : "-"
+        return "\(LocalDate(daysSinceEpoch: days))T\(two(inDay / 3600)):\(two(inDay / 60 % 60)):\(two(inDay % 60))\(sign)\(two(abs(offsetHours))):00"
+    }
+}

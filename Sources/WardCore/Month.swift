@@ -10,6 +10,10 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible, Co
         self.month = month
     }
 
+    /// What ``init(_:)`` accepts, as a regular expression (ECMA-262, for the OpenAPI document):
+    /// years 0001 to 9999, months 01 to 12.
+    public static let pattern = "^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])$"
+
     /// Parses exactly `YYYY-MM`.
     public init?(_ text: String) {
         let utf8 = Array(text.utf8)

@@ -50,9 +50,16 @@ public struct Indicator: Sendable, Hashable, Codable {
     public var numeratorCode: String?
     public var denominatorCode: String?
     public var cutoffDay: Int?
+    /// Days after its period ends that a report is due (nil: the setting, 5 by default).
+    public var dueDays: Int?
+    /// Whether every leaf is expected to report it (DATA.md "Completeness and timeliness").
+    public var required: Bool
+    /// The first month it is expected (nil: the first month any area has a value for it).
+    public var expectedFrom: Month?
 
     public init(code: String, nameVi: String, nameEn: String, unit: String, kind: IndicatorKind, direction: Direction,
-                category: String, numeratorCode: String? = nil, denominatorCode: String? = nil, cutoffDay: Int? = nil) {
+                category: String, numeratorCode: String? = nil, denominatorCode: String? = nil, cutoffDay: Int? = nil,
+                dueDays: Int? = nil, required: Bool = true, expectedFrom: Month? = nil) {
         self.code = code
         self.nameVi = nameVi
         self.nameEn = nameEn
@@ -63,6 +70,9 @@ public struct Indicator: Sendable, Hashable, Codable {
         self.numeratorCode = numeratorCode
         self.denominatorCode = denominatorCode
         self.cutoffDay = cutoffDay
+        self.dueDays = dueDays
+        self.required = required
+        self.expectedFrom = expectedFrom
     }
 }
 

@@ -41,6 +41,15 @@ public struct AggregateRepository: Sendable {
         }
     }
 
+    /// Counts every area's review for the months that began since the last pass (a new month
+    /// starts with everyone pending, without anyone writing); returns the rows written, 0 most
+    /// of the time.
+    public func extendReview() async throws -> Int {
+        try await database.transaction { db in
+            try await db.scalar("SELECT wb_extend_review()", as: Int.self) ?? 0
+        }
+    }
+
     /// Whether areas, successions, indicators or settings changed since the last rebuild.
     public func rebuildRequested() async throws -> Bool {
         try await database.primary.scalar("SELECT EXISTS (SELECT 1 FROM aggregate_rebuild_requests)", as: Bool.self) ?? false

@@ -13,11 +13,7 @@ public struct FeedRepository: Sendable {
     /// in that month.
     public func compare(indicator: String, month: Month?, parent: String?) async throws -> Comparison {
         let month = if let month { month } else { try await latestMonth(indicator: indicator) }
-        let root = parent == nil ? try await root(in: month) : nil
-        guard let parent = parent ?? root else {
-            throw StoreError(.invalidInput, "more than one top-level area exists in \(month)",
-                             problems: [InputProblem(field: "parent", message: "is required: more than one top-level area exists in \(month)")])
-        }
+        let parent = if let parent { parent } else { try await root(in: month) }
         // One query answers; only when it finds nothing do the lookups say what is unknown.
         if let comparison = try await compareRows(indicator: indicator, month: month, parent: parent) { return comparison }
         _ = try await names.indicator(indicator)
@@ -32,9 +28,12 @@ public struct FeedRepository: Sendable {
         let rows = try await database.replica.query("""
             SELECT a.code = \(parent), a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2),
                    g.ytd, g.target, round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened, g.reporting, g.expected,
-                   EXISTS (SELECT 1 FROM indicators WHERE code = \(indicator))
+                   EXISTS (SELECT 1 FROM indicators WHERE code = \(indicator)),
+                   r.expected, r.reported, r.on_time, r.late, CASE WHEN r.deadline <= wb_now() THEN r.expected - r.reported ELSE 0 END,
+                   CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised
             FROM areas a
             LEFT JOIN aggregates g ON g.indicator_code = \(indicator) AND g.area_code = a.code AND g.month = \(month.sqlDate)
+            LEFT JOIN review_counts r ON a.code = \(parent) AND r.indicator_code = \(indicator) AND r.area_code = a.code AND r.month = \(month.sqlDate)
             WHERE (a.parent_code = \(parent) OR a.code = \(parent)) AND wb_counts_in(a.valid_from, a.valid_to, \(month.sqlDate))
             ORDER BY a.code = \(parent) DESC, g.rank NULLS LAST, g.value IS NULL, a.name, a.code
             """)
@@ -46,22 +45,36 @@ public struct FeedRepository: Sendable {
                 ytd: try row.decode(8), target: try row.decode(9), targetPct: try row.decode(10),
                 rank: try row.decode(11, as: Int32?.self).map(Int.init), sharePct: try row.decode(12), worsened: try row.decode(13))
         }
-        let total: CompareTotal
+        var total: CompareTotal
         if let value = try first.decode(3, as: ExactDecimal?.self) {
             total = CompareTotal(value: value, previous: try first.decode(4), change: try first.decode(5), changePct: try first.decode(6),
                                  reporting: try first.decode(14, as: Int32?.self).map(Int.init), expected: try first.decode(15, as: Int32?.self).map(Int.init))
         } else {
             total = CompareTotal(value: nil, previous: nil, change: nil, changePct: nil, reporting: 0, expected: compareRows.count)
         }
+        // Who reported the indicator, over every leaf below the parent (not for ratios).
+        if let expected = try first.decode(17, as: Int32?.self) {
+            let count = { (column: Int) throws -> Int in Int(try first.decode(column, as: Int32?.self) ?? 0) }
+            total.completeness = CompletenessCounts(expected: Int(expected), reported: try count(18), onTime: try count(19), late: try count(20),
+                                                    missing: try count(21), pending: try count(22), revisedAfterDeadline: try count(23))
+        }
         return Comparison(indicator: indicator, parent: parent, month: month, total: total, rows: compareRows)
     }
 
     /// The single root area in `month`, when there is exactly one (the default parent of /compare).
-    func root(in month: Month) async throws -> String? {
+    /// The default parent: the one top-level area in `month`. `.notFound` when no area existed
+    /// then; `.invalidInput` naming `parent` when several did (the request must choose).
+    func root(in month: Month) async throws -> String {
         let roots = try await database.replica.query("""
             SELECT code FROM areas WHERE parent_code IS NULL AND wb_counts_in(valid_from, valid_to, \(month.sqlDate)) ORDER BY code LIMIT 2
             """).map { try $0.decode(0, as: String.self) }
-        return roots.count == 1 ? roots[0] : nil
+        switch roots.count {
+        case 0: throw StoreError(.notFound, "no area existed in \(month)")
+        case 1: return roots[0]
+        default:
+            throw StoreError(.invalidInput, "more than one top-level area exists in \(month)",
+                             problems: [InputProblem(field: "parent", message: "is required: more than one top-level area exists in \(month)")])
+        }
     }
 
     /// The latest month with aggregates for `indicator`; `.notFound` when it has none (or is unknown).
@@ -199,9 +212,15 @@ public struct FeedRepository: Sendable {
                    g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target, round(g.target_pct, 2),
                    g.rank, (SELECT count(*) FROM areas s JOIN aggregates sg ON sg.area_code = s.code AND sg.indicator_code = i.code AND sg.month = \(month.sqlDate)
                             WHERE s.parent_code = \(area.parentCode) AND wb_counts_in(s.valid_from, s.valid_to, \(month.sqlDate))),
-                   round(g.share_pct, 2), g.worsened
+                   round(g.share_pct, 2), g.worsened,
+                   CASE WHEN rc.expected > 0 AND \(area.kind.reports) THEN wb_report_status(rc.reported > 0, ka.arrived_at, rc.deadline, wb_now()) END,
+                   CASE WHEN rc.reported > 0 AND \(area.kind.reports) THEN wb_local_time(ka.arrived_at) END,
+                   CASE WHEN rc.reported > 0 AND \(area.kind.reports) THEN wb_days_late(ka.arrived_at, rc.deadline) END,
+                   wb_local_time(rc.deadline)
             FROM indicators i
             LEFT JOIN aggregates g ON g.indicator_code = i.code AND g.area_code = \(area.code) AND g.month = \(month.sqlDate)
+            LEFT JOIN review_counts rc ON rc.indicator_code = i.code AND rc.area_code = \(area.code) AND rc.month = \(month.sqlDate)
+            LEFT JOIN key_arrivals ka ON ka.indicator_code = i.code AND ka.area_code = \(area.code) AND ka.month = \(month.sqlDate)
             ORDER BY i.category, i.code
             """)
         let reportRows = try rows.map { row in
@@ -212,7 +231,8 @@ public struct FeedRepository: Sendable {
                 yoyChangePct: try row.decode(10), ytd: try row.decode(11), target: try row.decode(12),
                 targetPct: try row.decode(13), rank: try row.decode(14, as: Int32?.self).map(Int.init),
                 ranked: try row.decode(15, as: Int64?.self).flatMap { $0 > 0 ? Int($0) : nil },
-                sharePct: try row.decode(16), worsened: try row.decode(17))
+                sharePct: try row.decode(16), worsened: try row.decode(17), status: try row.decode(18), arrivedAt: try row.decode(19),
+                daysLate: try row.decode(20, as: Int32?.self).map(Int.init), deadline: try row.decode(21))
         }
         return Report(area: area.code, name: area.name, parent: area.parentCode, month: month, rows: reportRows)
     }

@@ -10,6 +10,9 @@ public struct CompareTotal: Sendable, Equatable, FeedRow {
     public var changePct: ExactDecimal?
     public var reporting: Int?
     public var expected: Int?
+    /// Who reported the indicator among every leaf below the parent (DATA.md "Completeness and
+    /// timeliness"); nil for a ratio. `reporting` and `expected` count direct children only.
+    public var completeness: CompletenessCounts?
 
     public static let columns = ["value", "previous", "change", "change_pct", "reporting", "expected"]
     public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
@@ -128,14 +131,21 @@ public struct ReportRow: Sendable, Equatable, FeedRow {
     public var ranked: Int?
     public var sharePct: ExactDecimal?
     public var worsened: Bool?
+    /// For a leaf: on_time, late, missing or pending (null where the indicator is not expected).
+    public var status: String?
+    public var arrivedAt: String?
+    public var daysLate: Int?
+    public var deadline: String?
 
     public static let columns = ["indicator", "name_vi", "name_en", "unit", "category", "direction", "value", "previous", "change",
-                                 "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "ranked_among", "share_pct", "worsened"]
+                                 "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "ranked_among", "share_pct", "worsened",
+                                 "status", "arrived_at", "days_late", "deadline"]
     public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
         visitor.text(indicator); visitor.text(nameVi); visitor.text(nameEn); visitor.text(unit); visitor.text(category)
         visitor.text(direction); visitor.number(value); visitor.number(previous); visitor.number(change); visitor.number(changePct)
         visitor.number(yoyChangePct); visitor.number(ytd); visitor.number(target); visitor.number(targetPct); visitor.integer(rank)
         visitor.integer(ranked); visitor.number(sharePct); visitor.bool(worsened)
+        visitor.text(status); visitor.text(arrivedAt); visitor.integer(daysLate); visitor.text(deadline)
     }
 }
 

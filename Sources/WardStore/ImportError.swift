@@ -7,14 +7,18 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
     public let total: Int
     /// A problem with the file as a whole (empty, wrong header, not CSV…).
     public let fileProblem: String?
+    /// Every problem is a closed month: the write conflicts with the state of the data (409),
+    /// which an admin may override with a reason.
+    public let closedMonths: Bool
 
     public static let shownLimit = 20
 
-    public init(file: String, problems: [InputProblem], total: Int) {
+    public init(file: String, problems: [InputProblem], total: Int, closedMonths: Bool = false) {
         self.file = file
         self.problems = Array(problems.prefix(Self.shownLimit))
         self.total = total
         self.fileProblem = nil
+        self.closedMonths = closedMonths
     }
 
     public init(file: String, _ message: String) {
@@ -22,6 +26,7 @@ public struct ImportError: Error, Sendable, CustomStringConvertible {
         self.problems = []
         self.total = 1
         self.fileProblem = message
+        self.closedMonths = false
     }
 
     public var description: String {

@@ -10,9 +10,9 @@ extension ImportFile {
         switch self {
         case .observations:
             return ["SELECT wb_new_reports_reset()", """
-                INSERT INTO pg_temp.wb_new_reports (line, area_code, indicator_code, month, least_value, all_whole)
-                SELECT line, area_code, indicator_code, month, value, value = trunc(value) FROM pg_temp.import_stage
-                """]
+                INSERT INTO pg_temp.wb_new_reports (line, area_code, indicator_code, month, least_value, all_whole, latest_at)
+                SELECT line, area_code, indicator_code, month, value, value = trunc(value), reported_at FROM pg_temp.import_stage
+                """, "ANALYZE pg_temp.wb_new_reports"]
         case .facts:
             return ["SELECT wb_new_reports_reset()", """
                 INSERT INTO pg_temp.wb_new_reports (line, area_code, indicator_code, month, least_value, all_whole, latest_at)
@@ -20,14 +20,16 @@ extension ImportFile {
                        s.amount, s.amount = trunc(s.amount), s.occurred_at
                 FROM pg_temp.import_stage s LEFT JOIN indicators i ON i.code = s.indicator_code,
                      (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('timezone') AS tz) c
-                """]
+                """, "ANALYZE pg_temp.wb_new_reports"]
         default:
             return []
         }
     }
 
-    /// `(line, column, message)` for every row the database side refuses. `$1`, where it appears,
-    /// is what a position is called in messages ("line" of a file, "row" of a request).
+    /// `(line, column, message)` for every row the database side refuses, and for observations
+    /// and facts a fourth column, `locked`: the row is refused because its month is closed.
+    /// `$1`, where it appears, is what a position is called in messages ("line" of a file, "row"
+    /// of a request).
     var checks: String {
         switch self {
         case .areas:
@@ -40,7 +42,7 @@ extension ImportFile {
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
                 WHERE daterange(a.valid_from, a.valid_to, '[]') && daterange(b.valid_from, b.valid_to, '[]')
                 UNION ALL
-                SELECT s.line, 'parent_code', format('''%s'' is a %s: wards, communes and towns have no children', s.parent_code, p.kind)
+                SELECT s.line, 'parent_code', format('''%s'' is a %s: wards, communes, towns and special zones have no children', s.parent_code, p.kind)
                 FROM pg_temp.import_stage s JOIN pg_temp.import_stage p ON p.code = s.parent_code
                 WHERE wb_is_leaf_kind(p.kind)
                 """
@@ -51,9 +53,7 @@ extension ImportFile {
                 UNION ALL
                 SELECT line, 'to_code', format('unknown area ''%s''', to_code) FROM pg_temp.import_stage s
                 WHERE NOT EXISTS (SELECT 1 FROM area_codes WHERE code = s.to_code)
-                UNION ALL
-                SELECT max(line), 'share', format('the shares of ''%s'' sum to %s, more than 1', from_code, sum(share))
-                FROM pg_temp.import_stage GROUP BY from_code HAVING sum(share) > 1
+
                 """
         case .indicators:
             return """
@@ -80,14 +80,14 @@ extension ImportFile {
                 """
         case .observations:
             return """
-                SELECT line, field, message FROM wb_report_problems('observation')
+                SELECT line, field, message, locked FROM wb_report_problems('observation')
                 UNION ALL
-                SELECT b.line, 'month', format('the same area, indicator and month as %s %s', $1::text, a.line)
+                SELECT b.line, 'month', format('the same area, indicator and month as %s %s', $1::text, a.line), false
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b
                   ON (a.area_code, a.indicator_code, a.month) = (b.area_code, b.indicator_code, b.month) AND a.line < b.line
                 """
         case .facts:
-            return "SELECT line, field, message FROM wb_report_problems('fact')"
+            return "SELECT line, field, message, locked FROM wb_report_problems('fact')"
         case .targets:
             return """
                 SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
@@ -105,6 +105,31 @@ extension ImportFile {
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b
                   ON (a.area_code, a.indicator_code, a.year) = (b.area_code, b.indicator_code, b.year) AND a.line < b.line
                 """
+        }
+    }
+
+    /// `(line, column, message)` for what the merged file breaks in rows it did not write:
+    /// successions (DATA.md "Successions that are refused", sql/functions/areas.sql) that a
+    /// successions file adds, or that an areas file's new validity makes invalid.
+    var afterMergeChecks: String? {
+        switch self {
+        case .successions:
+            return """
+                SELECT coalesce((SELECT min(s.line) FROM pg_temp.import_stage s
+                                 WHERE s.from_code = p.from_code AND (p.to_code IS NULL OR s.to_code = p.to_code)), 1),
+                       p.field, p.message
+                FROM wb_succession_problems(ARRAY(SELECT from_code FROM pg_temp.import_stage UNION SELECT to_code FROM pg_temp.import_stage)) p
+                """
+        case .areas:
+            return """
+                SELECT coalesce((SELECT min(s.line) FROM pg_temp.import_stage s
+                                 WHERE s.code = CASE p.field WHEN 'from_code' THEN p.from_code ELSE coalesce(p.to_code, p.from_code) END), 1),
+                       CASE p.field WHEN 'from_code' THEN 'valid_to' ELSE 'valid_from' END,
+                       format('succession %s → %s: %s', p.from_code, coalesce(p.to_code, '…'), p.message)
+                FROM wb_succession_problems(ARRAY(SELECT DISTINCT code FROM pg_temp.import_stage)) p
+                """
+        default:
+            return nil
         }
     }
 
@@ -129,8 +154,10 @@ extension ImportFile {
         case .indicators:
             return """
                 SELECT EXISTS (SELECT 1 FROM pg_temp.import_stage s WHERE NOT EXISTS (
-                  SELECT 1 FROM indicators i WHERE (i.code, i.name_vi, i.name_en, i.unit, i.kind, i.direction, i.category, i.numerator_code, i.denominator_code, i.cutoff_day)
-                    IS NOT DISTINCT FROM (s.code, s.name_vi, s.name_en, s.unit, s.kind, s.direction, s.category, s.numerator, s.denominator, s.cutoff_day::int2)))
+                  SELECT 1 FROM indicators i WHERE (i.code, i.name_vi, i.name_en, i.unit, i.kind, i.direction, i.category, i.numerator_code, i.denominator_code,
+                                                    i.cutoff_day, i.due_days, i.required, i.expected_from)
+                    IS NOT DISTINCT FROM (s.code, s.name_vi, s.name_en, s.unit, s.kind, s.direction, s.category, s.numerator, s.denominator,
+                                          s.cutoff_day::int2, s.due_days::int2, s.required, s.expected_from)))
                 """
         default:
             return nil
@@ -165,14 +192,19 @@ extension ImportFile {
                 """]
         case .indicators:
             return ["""
-                INSERT INTO indicators AS i (code, name_vi, name_en, unit, kind, direction, category, numerator_code, denominator_code, cutoff_day)
-                SELECT code, name_vi, name_en, unit, kind, direction, category, numerator, denominator, cutoff_day FROM pg_temp.import_stage ORDER BY line
+                INSERT INTO indicators AS i (code, name_vi, name_en, unit, kind, direction, category, numerator_code, denominator_code, cutoff_day,
+                                             due_days, required, expected_from)
+                SELECT code, name_vi, name_en, unit, kind, direction, category, numerator, denominator, cutoff_day, due_days, required, expected_from
+                FROM pg_temp.import_stage ORDER BY line
                 ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, unit = excluded.unit, kind = excluded.kind,
                   direction = excluded.direction, category = excluded.category, numerator_code = excluded.numerator_code,
-                  denominator_code = excluded.denominator_code, cutoff_day = excluded.cutoff_day
-                  WHERE (i.name_vi, i.name_en, i.unit, i.kind, i.direction, i.category, i.numerator_code, i.denominator_code, i.cutoff_day)
+                  denominator_code = excluded.denominator_code, cutoff_day = excluded.cutoff_day, due_days = excluded.due_days,
+                  required = excluded.required, expected_from = excluded.expected_from
+                  WHERE (i.name_vi, i.name_en, i.unit, i.kind, i.direction, i.category, i.numerator_code, i.denominator_code, i.cutoff_day,
+                         i.due_days, i.required, i.expected_from)
                     IS DISTINCT FROM (excluded.name_vi, excluded.name_en, excluded.unit, excluded.kind, excluded.direction, excluded.category,
-                                      excluded.numerator_code, excluded.denominator_code, excluded.cutoff_day)
+                                      excluded.numerator_code, excluded.denominator_code, excluded.cutoff_day, excluded.due_days,
+                                      excluded.required, excluded.expected_from)
                 """]
         case .partyCells:
             return ["""
@@ -190,6 +222,10 @@ extension ImportFile {
                 ON CONFLICT (indicator_code, area_code, month) DO UPDATE
                   SET value = excluded.value, updated_at = now(), updated_by = excluded.updated_by
                   WHERE o.value IS DISTINCT FROM excluded.value
+                """, """
+                UPDATE key_arrivals k SET arrived_at = s.reported_at FROM pg_temp.import_stage s
+                WHERE s.reported_at IS NOT NULL AND (k.indicator_code, k.area_code, k.month) = (s.indicator_code, s.area_code, s.month)
+                  AND s.reported_at < k.arrived_at
                 """]
         case .facts:
             return ["""

@@ -21,6 +21,7 @@ extension ImportColumn.Kind {
         case .decimal: "numeric"
         case .integer: "int4"
         case .instant: "timestamptz"
+        case .boolean: "bool"
         }
     }
 }
@@ -36,6 +37,7 @@ extension ImportValue {
         case .decimal(let number): number
         case .integer(let number): Int32(truncatingIfNeeded: number)
         case .instant(let seconds): Date(timeIntervalSince1970: seconds)
+        case .boolean(let flag): flag
         }
     }
 }

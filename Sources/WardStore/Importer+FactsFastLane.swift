@@ -29,6 +29,7 @@ extension Importer {
                        nextChunk: () throws -> Data?) async throws -> FileResult? {
         do {
             return try await database.transaction { db -> FileResult in
+                try await db.query("SELECT set_config('wardboard.actor', \(author), true), set_config('wardboard.override_reason', \(overrideReason ?? ""), true)")
                 // The batch's digest is known at the end; a placeholder keeps the row unique until then.
                 guard let batch = try await db.scalar(
                     "INSERT INTO fact_batches (sha256, source, rows) VALUES ('pending ' || txid_current(), \(name), 0) RETURNING id",
@@ -67,7 +68,7 @@ extension Importer {
         } catch let earlier as FactsImportedBefore {
             return FileResult(file: name, kind: .facts, rows: 0, changed: 0,
                               skipped: "this file was imported before (batch \(earlier.batch)); facts have no identity, so it is not added twice", seconds: 0)
-        } catch let error as StoreError where error.code == .invalidInput {
+        } catch let error as StoreError where error.code == .invalidInput || error.code == .conflict {
             // The server refused a row: the careful path says which line and why.
             logger.info("facts file refused by the database, checking it line by line", metadata: ["ward.file": "\(name)", "ward.sqlstate": "\(error.sqlState ?? "-")"])
             return nil

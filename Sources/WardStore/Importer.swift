@@ -36,15 +36,23 @@ public struct Importer: Sendable {
 
     let database: Database
     let logger: Logger
-    /// Recorded as `updated_by` of observations.
+    /// Recorded as `updated_by` of observations and in the audit history.
     let author: String
     /// An editor's area: every row must be for it or an area below it (403 otherwise).
     let scope: String?
+    /// Whether `reported_at` may give the real arrival of observations (an admin's command-line
+    /// import); elsewhere writes arrive when they are made and the column is refused.
+    let acceptsArrivalTimes: Bool
+    /// An admin's reason to write into closed months (audited); nil: closed months refuse.
+    let overrideReason: String?
 
-    public init(database: Database, author: String = "import", scope: String? = nil, logger: Logger) {
+    public init(database: Database, author: String = "import", scope: String? = nil, acceptsArrivalTimes: Bool = false,
+                overrideReason: String? = nil, logger: Logger) {
         self.database = database
         self.author = author
         self.scope = scope
+        self.acceptsArrivalTimes = acceptsArrivalTimes
+        self.overrideReason = overrideReason
         self.logger = logger
     }
 
@@ -158,23 +166,35 @@ public struct Importer: Sendable {
             if let scope, kind.writesForAnArea {
                 try await checkScope(scope, on: db)
             }
+            // Who writes, and why into closed months, for the triggers' audit (months.sql).
+            try await db.query("SELECT set_config('wardboard.actor', \(author), true), set_config('wardboard.override_reason', \(overrideReason ?? ""), true)")
             var problems = staging.problems
             var total = staging.problemCount
+            var closedMonths = 0
             for statement in kind.checkPreparation { try await db.execute(unsafeSQL: statement) }
             let unit = indexed ? "row" : "line"
-            let checks = Query(unsafeSQL: "SELECT * FROM (\(kind.checks)) c(line, col, message) ORDER BY line LIMIT \(ImportError.shownLimit)",
+            let columns = kind.checksFigures ? "c(line, col, message, locked)" : "c(line, col, message)"
+            let checks = Query(unsafeSQL: "SELECT line, col, message, \(kind.checksFigures ? "locked" : "false") FROM (\(kind.checks)) \(columns) ORDER BY line LIMIT \(ImportError.shownLimit)",
                                bindings: kind.checks.contains("$1") ? [unit] : [])
             for row in try await db.query(checks) {
-                let (line, column, message) = try row.decode((Int32, String, String).self)
+                let (line, column, message, locked) = try row.decode((Int32, String, String, Bool).self)
                 problems.append(staging.problem(at: Int(line), field: column, message: message))
+                if locked { closedMonths += 1 }
+            }
+            if kind == .observations && !acceptsArrivalTimes {
+                for row in try await db.query("SELECT line FROM pg_temp.import_stage WHERE reported_at IS NOT NULL ORDER BY line LIMIT \(ImportError.shownLimit)") {
+                    problems.append(staging.problem(at: Int(try row.decode(0, as: Int32.self)), field: "reported_at",
+                                                    message: "only an admin's command-line import may give arrival times; other writes arrive when they are made"))
+                    total += 1
+                }
             }
             if problems.count > staging.problems.count {
-                let count = Query(unsafeSQL: "SELECT count(*) FROM (\(kind.checks)) c", bindings: kind.checks.contains("$1") ? [unit] : [])
+                let count = Query(unsafeSQL: "SELECT count(*) FROM (\(kind.checks)) \(columns)", bindings: kind.checks.contains("$1") ? [unit] : [])
                 total += try await db.scalar(count, as: Int.self) ?? 0
             }
             if !problems.isEmpty {
                 problems.sort { ($0.line ?? $0.index ?? 0) < ($1.line ?? $1.index ?? 0) }
-                throw ImportError(file: name, problems: problems, total: total)
+                throw ImportError(file: name, problems: problems, total: total, closedMonths: closedMonths == problems.count)
             }
 
             var binding: any SQLEncodable = author
@@ -189,9 +209,18 @@ public struct Importer: Sendable {
             if let check = kind.changesSomething, try await db.scalar(Query(unsafeSQL: check), as: Bool.self) != true {
                 return FileResult(file: name, kind: kind, rows: staging.rows, changed: 0, skipped: nil, seconds: 0)
             }
+            // A file's statements write parts of the same rows (codes then areas; values then
+            // arrival times): the file changed as many rows as the largest of them.
             var changed = 0
             for statement in kind.merge {
-                changed += try await db.execute(Query(unsafeSQL: statement, bindings: statement.contains("$1") ? [binding] : []))
+                changed = max(changed, try await db.execute(Query(unsafeSQL: statement, bindings: statement.contains("$1") ? [binding] : [])))
+            }
+            if let check = kind.afterMergeChecks {
+                let found = try await db.query(Query(unsafeSQL: "SELECT * FROM (\(check)) c(line, col, message) ORDER BY line")).map { row in
+                    let (line, column, message) = try row.decode((Int32, String, String).self)
+                    return staging.problem(at: Int(line), field: column, message: message)
+                }
+                if !found.isEmpty { throw ImportError(file: name, problems: found, total: found.count) }
             }
             return FileResult(file: name, kind: kind, rows: staging.rows, changed: changed, skipped: nil, seconds: 0)
         }

@@ -46,9 +46,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
             self.init(.unavailable, "the database is not reachable; try again shortly")
         case .server:
             let state = error.sqlState?.rawValue ?? ""
-            if state.hasPrefix("22") || state.hasPrefix("23") {
+            if state == "P0002" {
+                // Something the statement names does not exist (no_data_found).
+                self.init(.notFound, error.message)
+            } else if state.hasPrefix("22") || state.hasPrefix("23") {
                 // A data exception or a broken rule: the server's sentence names the value.
                 self.init(.invalidInput, error.message)
+            } else if state == "WB409" {
+                // A closed month, or a month action its state does not allow (sql/functions/months.sql).
+                self.init(.conflict, error.message)
+            } else if state == "42501" {
+                self.init(.forbidden, error.message)
             } else if state == "57014" || state.hasPrefix("08") || state == "57P01" {
                 self.init(.unavailable, "the database did not complete the statement; try again")
             } else {

@@ -15,6 +15,11 @@ extension Database {
             SELECT concat_ws('|', 'series', indicator_code, area_code, as_of, month, value, previous, change, change_pct, yoy_change_pct,
                              ytd, target, target_pct)
             FROM comparable_series ORDER BY 1
+            """).map { try $0.decode(0, as: String.self) } + pool.query("""
+            SELECT concat_ws('|', 'review', indicator_code, area_code, month, deadline, expected, reported, on_time, late, revised)
+            FROM review_counts ORDER BY 1
+            """).map { try $0.decode(0, as: String.self) } + pool.query("""
+            SELECT concat_ws('|', 'first', indicator_code, first_month) FROM indicator_first_months ORDER BY 1
             """).map { try $0.decode(0, as: String.self) }
     }
 

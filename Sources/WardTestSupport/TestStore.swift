@@ -52,8 +52,15 @@ public enum TestStore {
         if try await admin.scalar("SELECT 1 FROM pg_database WHERE datname = \(name)", as: Int.self) == nil {
             try await admin.execute(unsafeSQL: "CREATE DATABASE \(name)")
             let templateDatabase = database(url(database: name), max: 1)
-            _ = try await Migrator(database: templateDatabase, directory: sqlDirectory, logger: logger).migrate()
-            await templateDatabase.close()
+            do {
+                _ = try await Migrator(database: templateDatabase, directory: sqlDirectory, logger: logger).migrate()
+                await templateDatabase.close()
+            } catch {
+                // No half-made template for the next test to find.
+                await templateDatabase.close()
+                try? await admin.execute(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                throw error
+            }
         }
         return name
     }
@@ -90,6 +97,11 @@ public enum TestStore {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
         return directory
+    }
+
+    /// An importer as an admin's command-line import runs it: the demo's arrival times are taken.
+    public static func importer(_ database: Database) -> Importer {
+        Importer(database: database, author: "import:test", acceptsArrivalTimes: true, logger: logger)
     }
 
     /// The Long Xuyên demo dataset, generated once per test process.

@@ -32,6 +32,8 @@ public struct AggregationWorker: Service {
         public var keys = 0
         public var rows = 0
         public var rebuilt = false
+        /// Review counts written for months that began since the last pass.
+        public var reviewRows = 0
     }
 
     public func run() async throws {
@@ -97,6 +99,10 @@ public struct AggregationWorker: Service {
         if try await repository.rebuildRequested() {
             result.rows += try await rebuild(from: nil, reason: "structure changed")
             result.rebuilt = true
+        }
+        result.reviewRows = try await repository.extendReview()
+        if result.reviewRows > 0 {
+            logger.info("review extended to a new month", metadata: ["ward.rows": "\(result.reviewRows)"])
         }
         while !Task.isShuttingDownGracefully {
             try Task.checkCancellation()

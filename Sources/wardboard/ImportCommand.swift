@@ -16,8 +16,12 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("file"), help: "Import one file (its kind from its name).")
     var files: [String] = []
 
+    @Option(help: "Write into closed (approved or locked) months anyway, for this reason; kept in the audit history.")
+    var reason: String?
+
     func validate() throws {
         if directory == nil && files.isEmpty { throw ValidationError("give a folder or --file FILE") }
+        if let reason, reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason needs a reason") }
     }
 
     func run() async throws {
@@ -27,7 +31,8 @@ struct ImportCommand: AsyncParsableCommand {
         logger.logLevel = max(logger.logLevel, .warning)
         let database = env.openDatabase(maxConnections: 2, logger: logger)
         try await env.warnAboutSettings(database, logger: logger)
-        let importer = Importer(database: database, author: "import", logger: logger)
+        // The command line is an admin's: observations may carry their real arrival (reported_at).
+        let importer = Importer(database: database, author: "import:\(NSUserName())", acceptsArrivalTimes: true, overrideReason: reason, logger: logger)
         let progress = ProgressReporter()
         do {
             var results = [Importer.FileResult]()
@@ -44,7 +49,12 @@ struct ImportCommand: AsyncParsableCommand {
             }
         } catch let error as ImportError {
             progress.clear()
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            FileHandle.standardError.write(Data((error.description + (error.closedMonths ? "\n(the months are closed: give --reason to write into them anyway)" : "") + "\n").utf8))
+            await database.close()
+            throw ExitCode(1)
+        } catch let error as StoreError {
+            progress.clear()
+            FileHandle.standardError.write(Data("import: \(error.message)\n".utf8))
             await database.close()
             throw ExitCode(1)
         }

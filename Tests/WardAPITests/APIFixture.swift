@@ -20,7 +20,7 @@ struct APIWorld: Sendable {
     let admin: String
 
     static func make(_ database: Database, url: String) async throws -> APIWorld {
-        _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
+        _ = try await TestStore.importer(database).importDirectory(TestStore.demoFolder)
         _ = try await AggregationWorker(database: database, listens: false, configuration: .init(rebuildAt: nil), logger: TestStore.logger).rebuild(from: nil, reason: "test")
         let tokens = TokenRepository(database)
         return APIWorld(

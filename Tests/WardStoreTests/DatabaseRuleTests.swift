@@ -61,7 +61,7 @@ import WardCore
 
     @Test func countsAndStocksAreWholeNumbersWhateverThePath() async throws {
         try await TestStore.withDatabase { database, _ in
-            _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(try TestStore.folder(ImportTests.base))
+            _ = try await TestStore.importer(database).importDirectory(try TestStore.folder(ImportTests.base))
             let observation = await #expect(throws: PQError.self) {
                 try await database.pool.execute("INSERT INTO observations (area_code, indicator_code, month, value) VALUES ('my-long', 'thefts', '2025-01-01', 2.5)")
             }

@@ -24,7 +24,7 @@ import WardCore
             """,
     ]
 
-    func importer(_ database: Database) -> Importer { Importer(database: database, logger: TestStore.logger) }
+    func importer(_ database: Database) -> Importer { TestStore.importer(database) }
 
     func loadBase(_ database: Database) async throws {
         _ = try await importer(database).importDirectory(try TestStore.folder(Self.base))
@@ -69,7 +69,7 @@ import WardCore
             #expect(text.contains("observations.csv:8: value: 'twelve' is not a number"))
             #expect(text.contains("observations.csv:9: month: 2099-01 is in the future"))
             #expect(text.contains("observations.csv:10: month: area 'my-long' does not exist in 2025-08"))
-            #expect(text.contains("observations.csv:11: month: 'an-giang' is a province in 2025-01: only wards, communes and towns report"))
+            #expect(text.contains("observations.csv:11: month: 'an-giang' is a province in 2025-01: only wards, communes, towns and special zones report"))
             #expect(text.contains("observations.csv:12: month: the same area, indicator and month as line 2"))
             #expect(error.total == 11, "line 9 has two problems: in the future, and Mỹ Long did not exist then")
         }
@@ -183,7 +183,11 @@ import WardCore
             #expect(try await total() == "0/0")
             #expect(try await sums.sumFacts(batches: 16) == 2)
             #expect(try await total() == "2/3")
-            #expect(try await pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self) == 2, "February and March are queued")
+            #expect(try await pool.query("SELECT to_char(month, 'YYYY-MM') FROM aggregate_queue WHERE area_code = 'my-long' AND month < '2025-04-01' ORDER BY 1")
+                        .map { try $0.decode(0, as: String.self) } == ["2025-02", "2025-03"], "February and March are queued")
+            #expect(try await pool.scalar("SELECT min(first_month)::text FROM indicator_first_months WHERE indicator_code = 'thefts'", as: String.self) == "2025-02-01")
+            #expect(try await pool.scalar("SELECT count(*) FROM aggregate_queue WHERE area_code = 'my-long' AND month >= '2025-04-01'", as: Int.self) ?? 0 > 0,
+                    "thefts had no value before: the leaves' review from February on is counted again")
 
             // A summed batch is closed.
             let closed = await #expect(throws: StoreError.self) {

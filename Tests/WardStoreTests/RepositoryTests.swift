@@ -8,7 +8,7 @@ import WardCore
 @Suite struct RepositoryTests {
     @Test func treeAsItStoodInJuneAndJuly2025() async throws {
         try await TestStore.withDatabase { database, _ in
-            _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
+            _ = try await TestStore.importer(database).importDirectory(TestStore.demoFolder)
             let areas = AreaRepository(database)
             let june = try #require(Month("2025-06")), july = try #require(Month("2025-07"))
             let cityJune = try await areas.children(of: "tp-long-xuyen", in: june).map(\.code)
@@ -30,7 +30,7 @@ import WardCore
 
     @Test func namesSortInVietnameseOrder() async throws {
         try await TestStore.withDatabase { database, _ in
-            _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
+            _ = try await TestStore.importer(database).importDirectory(TestStore.demoFolder)
             let names = try await AreaRepository(database).children(of: "tp-long-xuyen", in: try #require(Month("2024-06"))).map(\.name)
             // "Đông Xuyên" after "Bình …" and before "Mỹ …": byte order would put it last.
             let dong = try #require(names.firstIndex(of: "Phường Đông Xuyên"))
@@ -44,7 +44,7 @@ import WardCore
         try await TestStore.withDatabase { database, _ in
             let nfd = "Phường Mỹ Long".decomposedStringWithCanonicalMapping
             let folder = try TestStore.folder(["areas.csv": "code,name,kind,parent_code,valid_from,valid_to\nmy-long,\(nfd),ward,,2000-01-01,\n"])
-            _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(folder)
+            _ = try await TestStore.importer(database).importDirectory(folder)
             let stored = try #require(try await AreaRepository(database).find("my-long"))
             #expect(Array(stored.name.utf8) == Array("Phường Mỹ Long".precomposedStringWithCanonicalMapping.utf8))
             let found = try await database.pool.scalar("SELECT code FROM areas WHERE name = \("Phường Mỹ Long".precomposedStringWithCanonicalMapping)", as: String.self)
@@ -54,7 +54,7 @@ import WardCore
 
     @Test func observationsKeepAnAuditTrail() async throws {
         try await TestStore.withDatabase { database, _ in
-            _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
+            _ = try await TestStore.importer(database).importDirectory(TestStore.demoFolder)
             let repo = ObservationRepository(database)
             let month = try #require(Month("2026-10"))
             let key = Observation(areaCode: "long-xuyen", indicatorCode: "public_disorder", month: month, value: "41")
@@ -70,7 +70,7 @@ import WardCore
 
     @Test func partyCellsAndTokens() async throws {
         try await TestStore.withDatabase { database, _ in
-            _ = try await Importer(database: database, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
+            _ = try await TestStore.importer(database).importDirectory(TestStore.demoFolder)
             let cells = PartyCellRepository(database)
             let before = try await cells.members(ward: "long-xuyen")
             let count = try await cells.list(ward: "long-xuyen").count

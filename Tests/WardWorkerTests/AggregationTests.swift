@@ -109,7 +109,7 @@ func worker(_ database: Database, batch: Int = 5000, name: String = "test") -> A
 @Suite struct DemoReorganisationTests {
     @Test func longXuyenBinhDucAndAnGiangAcrossJuly2025() async throws {
         try await TestStore.withDatabase { db, _ in
-            _ = try await Importer(database: db, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
+            _ = try await TestStore.importer(db).importDirectory(TestStore.demoFolder)
             _ = try await worker(db).rebuild(from: nil, reason: "test")
             func sum(_ indicator: String, _ month: String, _ areas: [String]) async throws -> Numeric? {
                 try await db.pool.scalar("SELECT sum(value) FROM area_values WHERE indicator_code = \(indicator) AND month = to_date(\(month), 'YYYY-MM') AND area_code = ANY(\(areas))", as: Numeric?.self) ?? nil

@@ -64,7 +64,7 @@ import WardCore
     /// demo, every indicator and several last months.
     @Test func storedSeriesEqualTheDirectComputation() async throws {
         try await TestStore.withDatabase { db, _ in
-            _ = try await Importer(database: db, logger: TestStore.logger).importDirectory(TestStore.demoFolder)
+            _ = try await TestStore.importer(db).importDirectory(TestStore.demoFolder)
             _ = try await worker(db).rebuild(from: nil, reason: "test")
             let areas = try await db.pool.query("SELECT DISTINCT code FROM areas ORDER BY 1").map { try $0.decode(0, as: String.self) }
             let indicators = try await db.pool.query("SELECT code FROM indicators ORDER BY 1").map { try $0.decode(0, as: String.self) }

@@ -12,8 +12,11 @@
 --   deleting facts of a batch not yet summed has nothing to take off (its own sums become stale).
 -- * The codes that facts use cannot be removed (what foreign keys did, once per statement).
 --
--- Reads: facts' transition tables, indicators, areas, area_codes, fact_batches, settings.
--- Writes: fact_batches, fact_batch_sums, fact_sums, aggregate_queue; NOTIFY wardboard_dirty.
+-- * Writes into closed months (months.sql) are refused, or audited under an admin's reason.
+--
+-- Reads: facts' transition tables, indicators, areas, area_codes, fact_batches, settings,
+-- month_states. Writes: fact_batches, fact_batch_sums, fact_sums, aggregate_queue, audit_log;
+-- NOTIFY wardboard_dirty.
 
 -- The batch of a transaction's facts that name none: created on first use, one per transaction
 -- (a transaction-local setting remembers it; a rolled-back savepoint forgets it with its batch).
@@ -36,8 +39,23 @@ DECLARE
   v_tz text := wb_setting('timezone');
   v_cutoff int := wb_setting('cutoff_day')::int;
   v_facts bigint;
+  v_locks boolean;
 BEGIN
   IF TG_OP = 'DELETE' THEN
+    -- Facts of a closed month are not deleted either, unless an admin gives a reason (audited).
+    IF wb_locks_possible() THEN
+      IF wb_override_reason() = '' THEN
+        PERFORM wb_refuse_closed_months(k.areas, k.months, 'fact')
+        FROM (SELECT array_agg(area_code) AS areas, array_agg(month) AS months
+              FROM (SELECT DISTINCT f.area_code, wb_period(f.occurred_at, coalesce(i.cutoff_day, v_cutoff), v_tz) AS month
+                    FROM old_rows f JOIN indicators i ON i.code = f.indicator_code) d) k;
+      ELSE
+        PERFORM wb_audit_overrides(k.areas, k.months, 'facts deleted')
+        FROM (SELECT array_agg(area_code) AS areas, array_agg(month) AS months
+              FROM (SELECT DISTINCT f.area_code, wb_period(f.occurred_at, coalesce(i.cutoff_day, v_cutoff), v_tz) AS month
+                    FROM old_rows f JOIN indicators i ON i.code = f.indicator_code) d) k;
+      END IF;
+    END IF;
     IF to_regclass('pg_temp.wb_deleted_open_batches') IS NULL THEN
       CREATE TEMP TABLE wb_deleted_open_batches (id bigint) ON COMMIT DROP;
     END IF;
@@ -62,6 +80,8 @@ BEGIN
     DELETE FROM fact_sums WHERE facts <= 0;
     INSERT INTO aggregate_queue (indicator_code, area_code, month)
       SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_fact_removed ON CONFLICT DO NOTHING;
+    PERFORM wb_first_months_rechecked(ARRAY(SELECT indicator_code FROM pg_temp.wb_fact_removed),
+                                      ARRAY(SELECT month FROM pg_temp.wb_fact_removed));
     PERFORM pg_notify('wardboard_dirty', TG_TABLE_NAME);
     RETURN NULL;
   END IF;
@@ -92,11 +112,13 @@ BEGIN
     WHERE b.id = g.batch_id;
 
   -- The reporting rules (report_rules.sql). A group passes at a glance when its codes are known,
-  -- its indicator takes facts, its amounts are allowed, its last fact is not in the future and
-  -- one row of its area, a leaf, counts in its first and its last period (a row's validity is one
-  -- range: it counts in every period between). The other groups go through the rules period by
-  -- period, over every period from their first fact to their last (a superset of their facts'
-  -- own periods); when that finds something, the facts' own periods decide.
+  -- its indicator takes facts, its amounts are allowed, its last fact is not in the future, one
+  -- row of its area, a leaf, counts in its first and its last period (a row's validity is one
+  -- range: it counts in every period between), and no month can be closed. The other groups go
+  -- through the rules period by period, over every period from their first fact to their last
+  -- (a superset of their facts' own periods); when that finds something, the facts' own periods
+  -- decide.
+  v_locks := wb_locks_possible() AND wb_override_reason() = '';
   PERFORM wb_new_reports_reset();
   INSERT INTO pg_temp.wb_new_reports (area_code, indicator_code, month, least_value, all_whole, latest_at)
     SELECT g.area_code, g.indicator_code, m.month::date, g.least_amount, g.all_whole, g.last_at
@@ -105,24 +127,25 @@ BEGIN
     CROSS JOIN LATERAL (SELECT wb_period(g.first_at, coalesce(g.cutoff, v_cutoff), v_tz) AS first_period,
                                wb_period(g.last_at, coalesce(g.cutoff, v_cutoff), v_tz) AS last_period) p
     CROSS JOIN LATERAL generate_series(p.first_period, p.last_period, interval '1 month') m(month)
-    WHERE i.code IS NULL OR i.kind NOT IN ('count', 'amount') OR (i.kind = 'count' AND (g.least_amount < 0 OR NOT g.all_whole))
+    WHERE v_locks OR i.code IS NULL OR i.kind NOT IN ('count', 'amount') OR (i.kind = 'count' AND (g.least_amount < 0 OR NOT g.all_whole))
        OR g.last_at > now()
        OR NOT EXISTS (SELECT 1 FROM areas a WHERE a.code = g.area_code AND wb_is_leaf_kind(a.kind)
                       AND wb_counts_in(a.valid_from, a.valid_to, p.first_period) AND wb_counts_in(a.valid_from, a.valid_to, p.last_period));
-  IF FOUND THEN
-    message := wb_first_report_problem('fact');
-    IF message IS NOT NULL THEN
-      PERFORM wb_new_reports_reset();
-      INSERT INTO pg_temp.wb_new_reports (area_code, indicator_code, month, least_value, all_whole, latest_at)
-        SELECT f.area_code, f.indicator_code, wb_period(f.occurred_at, coalesce(i.cutoff_day, v_cutoff), v_tz),
-               min(f.amount), bool_and(f.amount = trunc(f.amount)), max(f.occurred_at)
-        FROM new_rows f LEFT JOIN indicators i ON i.code = f.indicator_code
-        GROUP BY 1, 2, 3;
-      message := wb_first_report_problem('fact');
-      IF message IS NOT NULL THEN
-        RAISE EXCEPTION '%', message USING ERRCODE = 'check_violation', CONSTRAINT = 'facts_rules';
-      END IF;
-    END IF;
+  IF FOUND AND EXISTS (SELECT 1 FROM wb_report_problems('fact')) THEN
+    PERFORM wb_new_reports_reset();
+    INSERT INTO pg_temp.wb_new_reports (area_code, indicator_code, month, least_value, all_whole, latest_at)
+      SELECT f.area_code, f.indicator_code, wb_period(f.occurred_at, coalesce(i.cutoff_day, v_cutoff), v_tz),
+             min(f.amount), bool_and(f.amount = trunc(f.amount)), max(f.occurred_at)
+      FROM new_rows f LEFT JOIN indicators i ON i.code = f.indicator_code
+      GROUP BY 1, 2, 3;
+    PERFORM wb_raise_report_problem('fact');
+  END IF;
+  -- Facts written into closed months under an admin's reason are audited.
+  IF wb_override_reason() <> '' AND wb_locks_possible() THEN
+    PERFORM wb_audit_overrides(k.areas, k.months, 'facts written')
+    FROM (SELECT array_agg(area_code) AS areas, array_agg(month) AS months
+          FROM (SELECT DISTINCT f.area_code, wb_period(f.occurred_at, coalesce(i.cutoff_day, v_cutoff), v_tz) AS month
+                FROM new_rows f JOIN indicators i ON i.code = f.indicator_code) d) k;
   END IF;
 
   -- A small statement sums itself beside its batch; a large one leaves its batch to be read.

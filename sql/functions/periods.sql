@@ -2,7 +2,8 @@
 -- period covers. The one implementation: the facts trigger, the worker, the import checks and
 -- every feed's period_start / period_end call these.
 --
--- Reads: nothing but their arguments (the callers pass the settings' time zone and cut-off day).
+-- Reads: nothing but their arguments (the callers pass the settings' time zone and cut-off day),
+-- but wb_local_time, which reads the settings' time zone.
 
 -- The period of a timestamp: its local time in p_tz, cut-off day p_cutoff (1 = calendar month).
 -- With d > 1, period M runs from day d of M-1 (inclusive) to day d of M (exclusive).
@@ -23,4 +24,14 @@ $$;
 CREATE OR REPLACE FUNCTION wb_period_end(p_month date, p_cutoff integer) RETURNS date
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN p_cutoff > 1 THEN p_month + (p_cutoff - 2) ELSE (p_month + interval '1 month')::date - 1 END
+$$;
+
+-- An instant as RFC 3339 text in the settings' time zone, with its offset:
+-- 2024-04-06T00:00:00+07:00 (what the feeds show of deadlines, arrivals and the review's dates).
+CREATE OR REPLACE FUNCTION wb_local_time(p_at timestamptz) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT to_char(l.local, 'YYYY-MM-DD"T"HH24:MI:SS') || CASE WHEN l.offset_ < interval '0' THEN '-' ELSE '+' END
+         || to_char(CASE WHEN l.offset_ < interval '0' THEN -l.offset_ ELSE l.offset_ END, 'HH24:MI')
+  FROM (SELECT p_at AT TIME ZONE wb_setting('timezone') AS local,
+               (p_at AT TIME ZONE wb_setting('timezone')) - (p_at AT TIME ZONE 'UTC') AS offset_) l
+  WHERE p_at IS NOT NULL
 $$;

@@ -86,6 +86,10 @@ BEGIN
   SELECT * FROM up;
 
   PERFORM wb_refresh_values();
+  -- Who reported, for the same keys (review.sql).
+  PERFORM wb_review_keys_reset();
+  INSERT INTO pg_temp.wb_review_keys SELECT * FROM pg_temp.wb_value_keys;
+  PERFORM wb_refresh_review();
 
   PERFORM wb_aggregate_keys_reset();
   -- What moved: the keys whose value changed, and the claimed keys themselves (a target's key

@@ -2,10 +2,10 @@
 -- reported, by the same steps as an incremental batch (values.sql, aggregates.sql), so a
 -- rebuild and a sequence of batches produce the same rows by construction.
 --
--- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings.
--- Writes: area_lineage, fact_batches (every batch it can see is summed by it), fact_batch_sums,
--- fact_sums, area_values, aggregates, comparable_series, aggregate_queue and
--- aggregate_rebuild_requests (emptied).
+-- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings,
+-- key_arrivals. Writes: area_lineage, fact_batches (every batch it can see is summed by it),
+-- fact_batch_sums, fact_sums, area_values, aggregates, comparable_series, indicator_first_months,
+-- review_counts, aggregate_queue and aggregate_rebuild_requests (emptied).
 
 -- Rebuilds everything from p_from (NULL: every month); returns the aggregate rows written.
 -- Holds wb_rebuild_lock() exclusively: batches wait, and the queue's keys it covers are dropped.
@@ -50,6 +50,22 @@ BEGIN
   CROSS JOIN indicators i;
   PERFORM wb_refresh_values();
   ANALYZE area_values;
+
+  -- Who reported: every area, indicator and month from the first month any indicator is
+  -- expected to the last with data or the current period, whichever is later (review.sql).
+  DELETE FROM indicator_first_months;
+  INSERT INTO indicator_first_months SELECT indicator_code, min(month) FROM leaf_values GROUP BY 1;
+  PERFORM wb_review_keys_reset();
+  DELETE FROM review_counts WHERE p_from IS NULL OR month >= p_from;
+  INSERT INTO pg_temp.wb_review_keys
+  SELECT i.code, a.code, m.month::date
+  FROM (SELECT min(least(f.first_month, coalesce(i.expected_from, f.first_month))) AS lo, (SELECT max(month) FROM leaf_values) AS hi
+        FROM indicator_first_months f JOIN indicators i ON i.code = f.indicator_code) r
+  CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), greatest(r.hi, wb_review_horizon()), interval '1 month') m(month)
+  JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
+  CROSS JOIN indicators i
+  WHERE i.kind <> 'ratio';
+  PERFORM wb_refresh_review();
 
   INSERT INTO pg_temp.wb_aggregate_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE p_from IS NULL OR month >= p_from;

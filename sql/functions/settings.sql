@@ -1,6 +1,7 @@
 -- The database's settings: the time zone and default cut-off day that place facts in reporting
--- periods. Every process reads them from here (`wardboard settings show|set`); none writes its
--- environment into them.
+-- periods, the default days a report is due after its period (due_days) and the age at which an
+-- unapproved month locks (lock_after_days, or off). Every process reads them from here
+-- (`wardboard settings show|set`); none writes its environment into them.
 --
 -- Reads and writes: settings. A change of a setting that moves periods asks for a full rebuild
 -- (aggregate_rebuild_requests) and wakes the workers (NOTIFY wardboard_dirty).
@@ -22,6 +23,15 @@ BEGIN
       IF NEW.value !~ '^[0-9]{1,2}$' OR NEW.value::int NOT BETWEEN 1 AND 28 THEN
         RAISE EXCEPTION 'setting cutoff_day: ''%'' is not a day from 1 to 28', NEW.value USING ERRCODE = 'invalid_parameter_value';
       END IF;
+    WHEN 'due_days' THEN
+      IF NEW.value !~ '^[0-9]{1,2}$' OR NEW.value::int NOT BETWEEN 0 AND 60 THEN
+        RAISE EXCEPTION 'setting due_days: ''%'' is not a number of days from 0 to 60', NEW.value USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    WHEN 'lock_after_days' THEN
+      IF NEW.value <> 'off' AND (NEW.value !~ '^[0-9]{1,4}$' OR NEW.value::int NOT BETWEEN 1 AND 3650) THEN
+        RAISE EXCEPTION 'setting lock_after_days: ''%'' is neither off nor a number of days from 1 to 3650', NEW.value
+          USING ERRCODE = 'invalid_parameter_value';
+      END IF;
     ELSE
       RAISE EXCEPTION 'unknown setting ''%''', NEW.key USING ERRCODE = 'invalid_parameter_value';
   END CASE;
@@ -30,11 +40,12 @@ END $$;
 CREATE OR REPLACE TRIGGER settings_checked BEFORE INSERT OR UPDATE ON settings
   FOR EACH ROW EXECUTE FUNCTION wb_check_setting();
 
--- The time zone or the default cut-off day changed: periods move, rebuild everything.
+-- The time zone, the default cut-off day or the due days changed: periods and deadlines move,
+-- rebuild everything.
 CREATE OR REPLACE FUNCTION wb_settings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o USING (key)
-             WHERE n.value IS DISTINCT FROM o.value AND n.key IN ('timezone', 'cutoff_day')) THEN
+             WHERE n.value IS DISTINCT FROM o.value AND n.key IN ('timezone', 'cutoff_day', 'due_days')) THEN
     INSERT INTO aggregate_rebuild_requests (reason) VALUES ('settings changed');
   END IF;
   PERFORM pg_notify('wardboard_settings', '');

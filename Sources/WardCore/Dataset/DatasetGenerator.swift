@@ -38,7 +38,8 @@ public struct DatasetGenerator: Sendable {
         for s in successions { try emit(.successions, [s.fromCode, s.toCode, s.effectiveMonth.description, s.share]) }
         for i in indicators {
             try emit(.indicators, [i.code, i.nameVi, i.nameEn, i.unit, i.kind.rawValue, i.direction.rawValue, i.category,
-                                   i.numeratorCode ?? "", i.denominatorCode ?? "", i.cutoffDay.map(String.init) ?? ""])
+                                   i.numeratorCode ?? "", i.denominatorCode ?? "", i.cutoffDay.map(String.init) ?? "",
+                                   i.dueDays.map(String.init) ?? "", i.required ? "true" : "false", i.expectedFrom?.description ?? ""])
         }
 
         let months = firstMonth.through(lastMonth)
@@ -64,6 +65,10 @@ public struct DatasetGenerator: Sendable {
         let sizes = Sizes(codes: leafCodes, areas: areas, successions: successions, seed: seed)
         for (wardIndex, code) in leafCodes.enumerated() {
             var ward = SplitMix64(seed: seed &+ UInt64(wardIndex + 1) &* 0x9E37_79B9)
+            // Arrival times on their own stream, so the figures stay what they were.
+            var arrivals = SplitMix64(seed: seed &+ UInt64(wardIndex + 1) &* 0xA24B_AED4)
+            let habituallyLate = wards == nil ? code == DemoAreas.habituallyLate : wardIndex % 40 == 7
+            let cutoffs = Dictionary(uniqueKeysWithValues: indicators.map { ($0.code, $0.cutoffDay ?? 1) })
             let reportsFacts = wards != nil || wardIndex % 2 == 0
             let activeMonths = months.filter { month in leaves.contains { $0.code == code && $0.counts(in: month) } }
             let firstSize = activeMonths.first.map { sizes.size(of: code, in: $0) } ?? 1
@@ -114,7 +119,8 @@ public struct DatasetGenerator: Sendable {
                 for (indicator, value) in values {
                     // Now and then a ward misses a report: the month stays empty, never 0.
                     if Int.random(in: 0..<200, using: &ward) == 0 && indicator != "budget_revenue" { continue }
-                    try emit(.observations, [code, indicator, month.description, value])
+                    let arrived = Self.arrival(of: month, cutoffDay: cutoffs[indicator] ?? 1, habituallyLate: habituallyLate, rng: &arrivals)
+                    try emit(.observations, [code, indicator, month.description, value, arrived])
                 }
             }
             for (year, target) in targets.sorted(by: { $0.key < $1.key }) {
@@ -149,6 +155,19 @@ public struct DatasetGenerator: Sendable {
             }
             return size
         }
+    }
+
+    /// When a ward's report of `month` reached the city: most one to four days before the deadline
+    /// (five days after the period ends), one in ten a few days late, and a habitually late ward
+    /// late most months. ISO 8601 in local time (UTC+7).
+    static func arrival(of month: Month, cutoffDay: Int, habituallyLate: Bool, rng: inout SplitMix64) -> String {
+        let periodEnd = cutoffDay > 1 ? Rules.daysSinceEpoch(year: month.year, month: month.month, day: cutoffDay)
+            : Rules.daysSinceEpoch(year: month.next.year, month: month.next.month, day: 1)
+        let deadline = (periodEnd + 5) * 86_400 - 7 * 3600
+        let late = habituallyLate ? Int.random(in: 0..<10, using: &rng) < 7 : Int.random(in: 0..<10, using: &rng) == 0
+        let offset = late ? Int.random(in: (habituallyLate ? 2 : 1) * 86_400...(habituallyLate ? 12 : 5) * 86_400, using: &rng)
+            : -Int.random(in: 2 * 3600...4 * 86_400, using: &rng)
+        return LocalDate.isoLocalTime(seconds: deadline + offset, offsetHours: 7)
     }
 
     /// Facts spread over the month in local time (UTC+7); the first and last minutes of the month

@@ -1,6 +1,9 @@
 /// Long Xuyên, An Giang, as DATA.md tells it: the city until 30 June 2025, then the wards directly
 /// under the province after Resolution 1654/NQ-UBTVQH15.
 public enum DemoAreas {
+    /// The ward whose reports are late most months (the demo's review shows it).
+    public static let habituallyLate = "my-thoi"
+
     static let before = LocalDate(year: 2025, month: 6, day: 30)
     static let after = LocalDate(year: 2025, month: 7, day: 1)
     static let start = LocalDate(year: 2000, month: 1, day: 1)

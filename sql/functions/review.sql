@@ -1,0 +1,192 @@
+-- Completeness and timeliness (DATA.md "Completeness and timeliness"): the deadline of a report,
+-- the status of a key at an instant, and the review counts the worker keeps per area (any level),
+-- month and expected indicator, over the leaves below the area in that month's tree.
+--
+-- Input: pg_temp.wb_review_keys (indicator, area, month), made empty by wb_review_keys_reset().
+-- Reads: areas, indicators, indicator_first_months, observations, fact_sums, key_arrivals,
+-- settings. Writes: review_counts.
+
+-- When report `p_month` of an indicator is due: `p_due_days` after its period ends, at 00:00
+-- local time. The period ends where the next begins: the 1st of M+1, or day d of M for d > 1.
+CREATE OR REPLACE FUNCTION wb_deadline(p_month date, p_cutoff int, p_due_days int, p_tz text) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ((CASE WHEN p_cutoff > 1 THEN p_month + (p_cutoff - 1) ELSE (p_month + interval '1 month')::date END) + p_due_days)::timestamp
+         AT TIME ZONE p_tz
+$$;
+
+-- The deadline of indicator p_indicator's report p_month, by its own cut-off and due days or the
+-- settings'.
+CREATE OR REPLACE FUNCTION wb_indicator_deadline(p_indicator text, p_month date) RETURNS timestamptz
+LANGUAGE sql STABLE AS $$
+  SELECT wb_deadline(p_month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int), coalesce(i.due_days, wb_setting('due_days')::int),
+                     wb_setting('timezone'))
+  FROM indicators i WHERE i.code = p_indicator
+$$;
+
+-- A key's status at p_at: on_time or late once it has a value (by its first arrival), else missing
+-- once the deadline has passed, else pending.
+CREATE OR REPLACE FUNCTION wb_report_status(p_reported boolean, p_arrived_at timestamptz, p_deadline timestamptz, p_at timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN p_reported THEN CASE WHEN p_arrived_at < p_deadline THEN 'on_time' ELSE 'late' END
+              WHEN p_at >= p_deadline THEN 'missing' ELSE 'pending' END
+$$;
+
+-- Whole days from the deadline to a late arrival, rounded up, at least 1; NULL when on time.
+CREATE OR REPLACE FUNCTION wb_days_late(p_arrived_at timestamptz, p_deadline timestamptz) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN p_arrived_at >= p_deadline THEN greatest(1, ceil(extract(epoch FROM p_arrived_at - p_deadline) / 86400))::int END
+$$;
+
+CREATE OR REPLACE FUNCTION wb_review_keys_reset() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS wb_review_keys (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
+  TRUNCATE pg_temp.wb_review_keys;
+END $$;
+
+-- Recomputes review_counts for the keys in pg_temp.wb_review_keys: expected are the leaves
+-- counting in the month below the key's area (itself when a leaf) for an indicator that is not
+-- a ratio, is required, and is expected from that month (expected_from, else the first month any
+-- area has a value for it). Returns the rows written.
+CREATE OR REPLACE FUNCTION wb_refresh_review() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  ANALYZE pg_temp.wb_review_keys;
+  DELETE FROM review_counts r USING (SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_review_keys) k
+    WHERE (r.indicator_code, r.area_code, r.month) = (k.indicator_code, k.area_code, k.month);
+  INSERT INTO review_counts (indicator_code, area_code, month, deadline, expected, reported, on_time, late, revised)
+  WITH RECURSIVE keys AS (
+    SELECT DISTINCT k.indicator_code, k.area_code, k.month,
+           wb_deadline(k.month, coalesce(i.cutoff_day, s.cutoff), coalesce(i.due_days, s.due_days), s.tz) AS deadline
+    FROM pg_temp.wb_review_keys k
+    JOIN indicators i ON i.code = k.indicator_code
+    LEFT JOIN indicator_first_months f ON f.indicator_code = i.code,
+    (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('due_days')::int AS due_days, wb_setting('timezone') AS tz) s
+    WHERE i.kind <> 'ratio' AND i.required AND k.month >= coalesce(i.expected_from, f.first_month)
+  ),
+  down(indicator_code, root, month, node) AS (
+    SELECT indicator_code, area_code, month, area_code FROM keys
+    UNION ALL
+    SELECT d.indicator_code, d.root, d.month, c.code
+    FROM down d JOIN areas c ON c.parent_code = d.node AND wb_counts_in(c.valid_from, c.valid_to, d.month)
+  ),
+  leaves AS (
+    SELECT d.* FROM down d
+    WHERE EXISTS (SELECT 1 FROM areas a WHERE a.code = d.node AND wb_is_leaf_kind(a.kind) AND wb_counts_in(a.valid_from, a.valid_to, d.month))
+  ),
+  status AS (
+    SELECT l.indicator_code, l.root, l.month, (o.area_code IS NOT NULL OR f.area_code IS NOT NULL) AS reported,
+           a.arrived_at, coalesce(a.revisions_after_deadline, 0) AS revisions
+    FROM leaves l
+    LEFT JOIN observations o ON (o.indicator_code, o.area_code, o.month) = (l.indicator_code, l.node, l.month)
+    LEFT JOIN fact_sums f ON (f.indicator_code, f.area_code, f.month) = (l.indicator_code, l.node, l.month)
+    LEFT JOIN key_arrivals a ON (a.indicator_code, a.area_code, a.month) = (l.indicator_code, l.node, l.month)
+  )
+  SELECT k.indicator_code, k.area_code, k.month, k.deadline, count(*),
+         count(*) FILTER (WHERE s.reported),
+         count(*) FILTER (WHERE wb_report_status(s.reported, s.arrived_at, k.deadline, k.deadline) = 'on_time'),
+         count(*) FILTER (WHERE wb_report_status(s.reported, s.arrived_at, k.deadline, k.deadline) = 'late'),
+         count(*) FILTER (WHERE s.reported AND s.revisions > 0)
+  FROM keys k JOIN status s ON (s.indicator_code, s.root, s.month) = (k.indicator_code, k.area_code, k.month)
+  GROUP BY k.indicator_code, k.area_code, k.month, k.deadline;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+
+-- The last month review counts are kept for without any report: the current period of the
+-- indicator whose current period is latest.
+CREATE OR REPLACE FUNCTION wb_review_horizon() RETURNS date LANGUAGE sql STABLE AS $$
+  SELECT max(wb_period(now(), coalesce(i.cutoff_day, wb_setting('cutoff_day')::int), wb_setting('timezone'))) FROM indicators i
+$$;
+
+-- Months start without anyone writing: counts every area's review up to the horizon, for the
+-- months after the last one counted (a worker calls this on every pass; it does nothing most of
+-- the time). Returns the rows written.
+CREATE OR REPLACE FUNCTION wb_extend_review() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  v_last date;
+  v_until date := wb_review_horizon();
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(wb_rebuild_lock());
+  -- One worker extends at a time; the others find it done.
+  PERFORM pg_advisory_xact_lock(22340, hashtext('review horizon'));
+  v_last := (SELECT max(month) FROM review_counts);
+  IF v_last IS NULL OR v_until IS NULL OR v_last >= v_until THEN RETURN 0; END IF;
+  PERFORM wb_review_keys_reset();
+  INSERT INTO pg_temp.wb_review_keys
+  SELECT i.code, a.code, m.month::date
+  FROM generate_series((v_last + interval '1 month')::date, v_until, interval '1 month') m(month)
+  JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
+  CROSS JOIN indicators i;
+  RETURN wb_refresh_review();
+END $$;
+
+-- The instant statuses are judged at: now, unless the session sets wardboard.now (a review
+-- "as of" a meeting, and the tests' clock).
+CREATE OR REPLACE FUNCTION wb_now() RETURNS timestamptz LANGUAGE sql STABLE AS $$
+  SELECT coalesce(nullif(current_setting('wardboard.now', true), '')::timestamptz, now())
+$$;
+
+-- Every leaf's review of indicator p_indicator in months p_from..p_until is counted again: the
+-- keys are queued, and the worker recounts them and the areas above (wb_process_claimed).
+CREATE OR REPLACE FUNCTION wb_queue_review(p_indicator text, p_from date, p_until date) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO aggregate_queue (indicator_code, area_code, month)
+  SELECT p_indicator, a.code, m.month::date
+  FROM generate_series(p_from, p_until, interval '1 month') m(month)
+  JOIN areas a ON wb_is_leaf_kind(a.kind) AND wb_counts_in(a.valid_from, a.valid_to, m.month::date)
+  ON CONFLICT DO NOTHING
+$$;
+
+-- The last month review counts are kept for: the horizon, or a later month with data.
+CREATE OR REPLACE FUNCTION wb_review_last_month(p_with_data date) RETURNS date LANGUAGE sql STABLE AS $$
+  SELECT greatest(p_with_data, wb_review_horizon(), (SELECT max(month) FROM review_counts))
+$$;
+
+-- New values of indicators p_indicators, from months p_firsts to p_lasts: where they come before
+-- the indicator's first month with a value (the default of expected_from), that month is lowered
+-- and the months it adds are queued (up to the old first month, or for an indicator that had no
+-- value, to the last month counted).
+CREATE OR REPLACE FUNCTION wb_first_months_lowered(p_indicators text[], p_firsts date[], p_lasts date[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN
+    SELECT n.indicator_code, n.first_month, n.last_month, f.first_month AS was
+    FROM unnest(p_indicators, p_firsts, p_lasts) AS n(indicator_code, first_month, last_month)
+    LEFT JOIN indicator_first_months f USING (indicator_code)
+    WHERE f.first_month IS NULL OR n.first_month < f.first_month
+    ORDER BY 1
+  LOOP
+    INSERT INTO indicator_first_months VALUES (r.indicator_code, r.first_month)
+      ON CONFLICT (indicator_code) DO UPDATE SET first_month = least(indicator_first_months.first_month, excluded.first_month);
+    PERFORM wb_queue_review(r.indicator_code, r.first_month,
+                            coalesce((r.was - interval '1 month')::date, wb_review_last_month(r.last_month)));
+  END LOOP;
+END $$;
+
+-- Values of indicators p_indicators in months p_months were deleted: where one was in the
+-- indicator's first month, that month is found again (later, or none) and the months it no
+-- longer covers are queued.
+CREATE OR REPLACE FUNCTION wb_first_months_rechecked(p_indicators text[], p_months date[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  r record;
+  v_now date;
+BEGIN
+  FOR r IN
+    SELECT DISTINCT d.indicator_code, f.first_month AS was
+    FROM unnest(p_indicators, p_months) AS d(indicator_code, month)
+    JOIN indicator_first_months f USING (indicator_code)
+    WHERE d.month <= f.first_month
+    ORDER BY 1
+  LOOP
+    v_now := least((SELECT min(month) FROM observations WHERE indicator_code = r.indicator_code),
+                   (SELECT min(month) FROM fact_sums WHERE indicator_code = r.indicator_code));
+    CONTINUE WHEN v_now IS NOT DISTINCT FROM r.was;
+    IF v_now IS NULL THEN
+      DELETE FROM indicator_first_months WHERE indicator_code = r.indicator_code;
+    ELSE
+      UPDATE indicator_first_months SET first_month = v_now WHERE indicator_code = r.indicator_code;
+    END IF;
+    PERFORM wb_queue_review(r.indicator_code, r.was, coalesce((v_now - interval '1 month')::date, wb_review_last_month(r.was)));
+  END LOOP;
+END $$;
