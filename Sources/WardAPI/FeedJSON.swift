@@ -273,6 +273,21 @@ extension MonthStates: JSONFeed {
     }
 }
 
+extension Quality: JSONFeed {
+    static let layout = JSONObjectLayout(QualityRow.columns)
+    var layout: JSONObjectLayout { Self.layout }
+    var feedRows: [QualityRow] { rows }
+
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("month"); json.string(month.description)
+        json.key("parent"); json.string(parent)
+        json.key("indicator"); json.string(indicator)
+        json.rows(of: self)
+        json.endObject()
+    }
+}
+
 /// The audit history, a bare array.
 struct AuditHistory: JSONFeed {
     static let layout = JSONObjectLayout(AuditEntry.columns)

@@ -132,6 +132,9 @@ enum OpenAPIDocument {
             rank: {type: [integer, 'null']}
             share_pct: {$ref: '#/components/schemas/Number'}
             worsened: {type: [boolean, 'null']}
+            outlier: {$ref: '#/components/schemas/Outlier'}
+            outlier_score: {$ref: '#/components/schemas/Number'}
+        Outlier: {type: [boolean, 'null'], description: 'the modified z-score is beyond 3.5 (null: no score: fewer than 8 earlier values, MAD 0, a ratio, a parent, a comparable row)'}
         Comparison:
           type: object
           required: [indicator, parent, month, total, rows]
@@ -259,6 +262,8 @@ enum OpenAPIDocument {
             ytd: {$ref: '#/components/schemas/Number'}
             target: {description: 'annual target; in a comparable series moved with the territory', $ref: '#/components/schemas/Number'}
             target_pct: {$ref: '#/components/schemas/Number'}
+            outlier: {$ref: '#/components/schemas/Outlier'}
+            outlier_score: {$ref: '#/components/schemas/Number'}
         Series:
           type: object
           required: [indicator, from, to, lineage, rows]
@@ -298,6 +303,34 @@ enum OpenAPIDocument {
                   arrived_at: {type: [string, 'null'], format: date-time}
                   days_late: {type: [integer, 'null']}
                   deadline: {type: [string, 'null'], format: date-time}
+                  outlier: {$ref: '#/components/schemas/Outlier'}
+                  outlier_score: {$ref: '#/components/schemas/Number'}
+        Quality:
+          type: object
+          required: [month, parent, indicator, rows]
+          properties:
+            month: {type: string}
+            parent: {type: string}
+            indicator: {type: [string, 'null']}
+            rows:
+              type: array
+              items:
+                type: object
+                required: [area, name, check, severity, indicator, value, other_indicator, other_value, median, mad, score, rule, message]
+                properties:
+                  area: {type: string}
+                  name: {type: string}
+                  check: {type: string, enum: [rule, outlier]}
+                  severity: {type: string, enum: [error, warning]}
+                  indicator: {type: string}
+                  value: {$ref: '#/components/schemas/Number'}
+                  other_indicator: {type: [string, 'null']}
+                  other_value: {$ref: '#/components/schemas/Number'}
+                  median: {$ref: '#/components/schemas/Number'}
+                  mad: {$ref: '#/components/schemas/Number'}
+                  score: {$ref: '#/components/schemas/Number'}
+                  rule: {type: [string, 'null']}
+                  message: {type: string}
         Status:
           type: object
           required: [queue_depth, fact_batches_waiting, rebuild_requested]
@@ -319,6 +352,13 @@ enum OpenAPIDocument {
             rows: {type: integer}
             written: {type: integer}
             note: {type: string}
+            warnings:
+              description: 'warning rules the write left broken (written all the same)'
+              type: array
+              items:
+                type: object
+                required: [field, message]
+                properties: {line: {type: integer}, index: {type: integer}, field: {type: string}, message: {type: string}}
         Field: {type: [string, number]}
         ObservationRow:
           type: object
@@ -347,6 +387,12 @@ enum OpenAPIDocument {
                        direction: {type: string}, category: {type: string}, numerator: {type: string}, denominator: {type: string},
                        cutoff_day: {$ref: '#/components/schemas/Field'}, due_days: {$ref: '#/components/schemas/Field'},
                        required: {type: [string, boolean]}, expected_from: {type: string}}
+          additionalProperties: false
+        RuleRow:
+          type: object
+          required: [code, left, operator, right, severity, message_vi]
+          properties: {code: {type: string}, left: {$ref: '#/components/schemas/Field'}, operator: {type: string, enum: ['<=', '<', '>=', '>', '==', '!=']},
+                       right: {$ref: '#/components/schemas/Field'}, severity: {type: string, enum: [error, warning]}, message_vi: {type: string}}
           additionalProperties: false
         PartyCellRow:
           type: object
@@ -459,6 +505,10 @@ enum OpenAPIDocument {
         ("/api/v1/months/{month}", "the state of each leaf's month below parent: open, submitted or approved, with who and when",
          "{$ref: '#/components/schemas/MonthStates'}",
          ["{name: month, in: path, required: true, schema: {type: string, pattern: '\(month)'}, example: '2026-09'}", "{$ref: '#/components/parameters/parent'}"]),
+        ("/api/v1/quality", "broken rules and outliers below parent in month: errors, then warnings, then outliers by score",
+         "{$ref: '#/components/schemas/Quality'}",
+         ["{name: month, in: query, required: true, schema: {type: string, pattern: '\(month)'}, example: '2026-09'}", "{$ref: '#/components/parameters/parent'}",
+          "{name: indicator, in: query, schema: {type: string, pattern: '\(indicator)'}}"]),
         ("/api/v1/indicators", "indicators with kind, unit, direction, category, cut-off day", "{type: array, items: {$ref: '#/components/schemas/Indicator'}}", []),
         ("/api/v1/compare", "the children of parent (default: the one top-level area) in month (default: the latest), ranked, with the parent's total",
          "{$ref: '#/components/schemas/Comparison'}",
@@ -481,6 +531,7 @@ enum OpenAPIDocument {
         ("/api/v1/areas", "post", "admin: areas in the areas.csv format", "AreaRow", false),
         ("/api/v1/indicators", "put", "admin: indicators in the indicators.csv format", "IndicatorRow", false),
         ("/api/v1/party-cells", "put", "admin: party cells in the party_cells.csv format", "PartyCellRow", false),
+        ("/api/v1/rules", "put", "admin: rules between indicators in the rules.csv format", "RuleRow", false),
     ]
 
     /// Closing a month (DATA.md "Closing a month").

@@ -9,18 +9,12 @@ import WardStore
 struct CompletenessQuery {
     enum By: String, CaseIterable { case area, indicator }
 
-    var month: Month
-    var parent: String?
-    var indicator: String?
+    var scope: MonthScopeQuery
     var byIndicator: Bool
 
     init(_ request: Request) throws {
-        let parameters = RequestParameters(request)
-        guard let month = try parameters.month("month") else { throw Problem.badParameter("month", "is required") }
-        self.month = month
-        parent = try parameters.code("parent", .area)
-        indicator = try parameters.code("indicator", .indicator)
-        byIndicator = try parameters.choice("by", default: By.area) == .indicator
+        scope = try MonthScopeQuery(request)
+        byIndicator = try RequestParameters(request).choice("by", default: By.area) == .indicator
     }
 }
 
@@ -68,8 +62,8 @@ extension WardAPI {
     func addReviewRoutes(readers: Routes, writers: Routes, admins: Routes) {
         readers.get("completeness") { request, _ in
             let query = try CompletenessQuery(request)
-            let completeness = try await ReviewRepository(database).completeness(month: query.month, parent: query.parent,
-                                                                                  indicator: query.indicator, byIndicator: query.byIndicator)
+            let completeness = try await ReviewRepository(database).completeness(month: query.scope.month, parent: query.scope.parent,
+                                                                                  indicator: query.scope.indicator, byIndicator: query.byIndicator)
             return try feeds.respond(completeness, request: request, filename: "completeness-\(completeness.parent)-\(completeness.month)")
         }
 

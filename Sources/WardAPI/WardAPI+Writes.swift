@@ -14,6 +14,8 @@ struct WriteAnswer: Codable {
     var rows: Int
     var written: Int
     var note: String?
+    /// Warning rules the write left broken (DATA.md "Data quality"): written, but worth a look.
+    var warnings: [InputProblem]
 }
 
 extension WardAPI {
@@ -21,10 +23,11 @@ extension WardAPI {
         editors.post("observations") { request, context in try await write(.observations, request, context) }
         editors.post("facts") { request, context in try await write(.facts, request, context) }
         editors.put("targets") { request, context in try await write(.targets, request, context) }
-        // Areas, indicators and party cells, in their import formats.
+        // Areas, indicators, rules and party cells, in their import formats.
         admins.post("areas") { request, context in try await write(.areas, request, context) }
         admins.put("indicators") { request, context in try await write(.indicators, request, context) }
         admins.put("party-cells") { request, context in try await write(.partyCells, request, context) }
+        admins.put("rules") { request, context in try await write(.rules, request, context) }
     }
 
     /// One all-or-nothing write through the importer (the same checks, staging and merge as a
@@ -52,7 +55,8 @@ extension WardAPI {
             }
             throw Problem(.unprocessableContent, "\(error.total) bad row\(error.total == 1 ? "" : "s"); nothing was written", errors: error.problems)
         }
-        let answer = WriteAnswer(rows: result.rows, written: result.changed, note: result.skipped.map { _ in "the same facts were sent before; nothing was added" })
+        let answer = WriteAnswer(rows: result.rows, written: result.changed, note: result.skipped.map { _ in "the same facts were sent before; nothing was added" },
+                                 warnings: result.warnings)
         return Response(status: .ok, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: try FeedResponse.encoder.encode(answer))))
     }

@@ -48,6 +48,7 @@ public struct WardAPI: Sendable {
         addFeedRoutes(to: readers)
         addWriteRoutes(editors: writers, admins: admins)
         addReviewRoutes(readers: readers, writers: writers, admins: admins)
+        addQualityRoutes(readers: readers)
         return router
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// that need no database. The one list of columns: the importer stages them, JSON writes are
 /// read by them, the generator writes them and the facts fast lane scans them.
 public enum ImportFile: String, CaseIterable, Sendable {
-    case areas, successions, indicators, partyCells = "party_cells", observations, facts, targets
+    case areas, successions, indicators, rules, partyCells = "party_cells", observations, facts, targets
 
     public var fileName: String { rawValue + ".csv" }
 
@@ -22,6 +22,9 @@ public enum ImportFile: String, CaseIterable, Sendable {
              .init("denominator", .indicatorCode, empty: .null), .init("cutoff_day", .integer, empty: .null),
              .init("due_days", .integer, empty: .null, optional: true), .init("required", .boolean, empty: .boolean(true), optional: true),
              .init("expected_from", .month, empty: .null, optional: true)]
+        case .rules:
+            [.init("code", .indicatorCode), .init("left", .operand), .init("operator", .text), .init("right", .operand),
+             .init("severity", .text), .init("message_vi", .name)]
         case .partyCells:
             [.init("area_code", .areaCode), .init("code", .areaCode), .init("name", .name), .init("kind", .text),
              .init("members", .integer), .init("founded_on", .date, empty: .null)]
@@ -96,6 +99,16 @@ public enum ImportFile: String, CaseIterable, Sendable {
             if case .integer(let days) = values[10], !(0...60).contains(days) {
                 throw RuleViolation(field: "due_days", "must be a number of days from 0 to 60, not \(days)")
             }
+        case .rules:
+            guard let op = values[2].text, RuleOperator(rawValue: op) != nil else {
+                throw RuleViolation(field: "operator", "'\(Printable.excerpt(values[2].text ?? ""))' is not one of \(RuleOperator.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let severity = values[4].text, RuleSeverity(rawValue: severity) != nil else {
+                throw RuleViolation(field: "severity", "'\(Printable.excerpt(values[4].text ?? ""))' is not one of error, warning")
+            }
+            if Operand(values[1]).number != nil && Operand(values[3]).number != nil {
+                throw RuleViolation(field: "right", "one side of a rule must be an indicator (both are numbers)")
+            }
         case .partyCells:
             if case .integer(let members) = values[4], members < 0 { throw RuleViolation(field: "members", "cannot be negative (\(members))") }
         case .targets:
@@ -128,6 +141,8 @@ public struct ImportColumn: Sendable, Hashable {
         case instant
         /// `true`/`false` (also `yes`/`no`, `1`/`0`).
         case boolean
+        /// A side of a rule: a number, or else an indicator code (``Operand``).
+        case operand
     }
 
     public let name: String
@@ -167,6 +182,7 @@ public struct ImportColumn: Sendable, Hashable {
             }
             return .integer(Int(number))
         case .instant: return .instant(try Rules.epochSeconds(text, field: name))
+        case .operand: return .text(try Operand.parse(text, field: name).text)
         case .boolean:
             switch text.trimmingCharacters(in: .whitespaces).lowercased() {
             case "true", "yes", "1": return .boolean(true)
@@ -190,4 +206,34 @@ public enum ImportValue: Sendable, Hashable {
     case boolean(Bool)
 
     public var text: String? { if case .text(let value) = self { value } else { nil } }
+}
+
+/// The comparisons a rule may make (DATA.md "Data quality: rules and outliers").
+public enum RuleOperator: String, CaseIterable, Sendable {
+    case lessOrEqual = "<=", less = "<", greaterOrEqual = ">=", greater = ">", equal = "==", notEqual = "!="
+}
+
+public enum RuleSeverity: String, CaseIterable, Sendable {
+    /// A write that leaves it broken is refused.
+    case error
+    /// Listed, never blocking.
+    case warning
+}
+
+/// A side of a rule: a number when it reads as one, else an indicator code. Staged as text: a
+/// number in its canonical form (``ExactDecimal``'s digits, which `wb_rule_operand_number` in
+/// sql/functions/rules.sql reads back), a code as is; a code of digits alone reads as a number.
+public struct Operand: Sendable, Hashable {
+    public let text: String
+    public let number: ExactDecimal?
+
+    init(_ value: ImportValue) {
+        text = value.text ?? ""
+        number = ExactDecimal(text)
+    }
+
+    public static func parse(_ text: String, field: String) throws(RuleViolation) -> Operand {
+        if let number = try? Rules.decimal(text, field: field) { return Operand(.text(number.description)) }
+        return Operand(.text(try Code.check(text.trimmingCharacters(in: .whitespaces), .indicator, field: field)))
+    }
 }

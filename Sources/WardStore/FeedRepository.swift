@@ -30,9 +30,11 @@ public struct FeedRepository: Sendable {
                    g.ytd, g.target, round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened, g.reporting, g.expected,
                    EXISTS (SELECT 1 FROM indicators WHERE code = \(indicator)),
                    r.expected, r.reported, r.on_time, r.late, CASE WHEN r.deadline <= wb_now() THEN r.expected - r.reported ELSE 0 END,
-                   CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised
+                   CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised,
+                   o.score, wb_is_outlier(o.score)
             FROM areas a
             LEFT JOIN aggregates g ON g.indicator_code = \(indicator) AND g.area_code = a.code AND g.month = \(month.sqlDate)
+            LEFT JOIN outlier_scores o ON o.indicator_code = \(indicator) AND o.area_code = a.code AND o.month = \(month.sqlDate)
             LEFT JOIN review_counts r ON a.code = \(parent) AND r.indicator_code = \(indicator) AND r.area_code = a.code AND r.month = \(month.sqlDate)
             WHERE (a.parent_code = \(parent) OR a.code = \(parent)) AND wb_counts_in(a.valid_from, a.valid_to, \(month.sqlDate))
             ORDER BY a.code = \(parent) DESC, g.rank NULLS LAST, g.value IS NULL, a.name, a.code
@@ -43,7 +45,8 @@ public struct FeedRepository: Sendable {
                 area: try row.decode(1), name: try row.decode(2), value: try row.decode(3), previous: try row.decode(4),
                 change: try row.decode(5), changePct: try row.decode(6), yoyChangePct: try row.decode(7),
                 ytd: try row.decode(8), target: try row.decode(9), targetPct: try row.decode(10),
-                rank: try row.decode(11, as: Int32?.self).map(Int.init), sharePct: try row.decode(12), worsened: try row.decode(13))
+                rank: try row.decode(11, as: Int32?.self).map(Int.init), sharePct: try row.decode(12), worsened: try row.decode(13),
+                outlier: OutlierMark(score: try row.decode(24), isOutlier: try row.decode(25)))
         }
         var total: CompareTotal
         if let value = try first.decode(3, as: ExactDecimal?.self) {
@@ -165,7 +168,8 @@ public struct FeedRepository: Sendable {
             SELECT p.area_code, p.month,
                    wb_period_start(p.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
                    wb_period_end(p.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
-                   p.value, p.previous, p.change, round(p.change_pct, 2), round(p.yoy_change_pct, 2), p.ytd, p.target, round(p.target_pct, 2)
+                   p.value, p.previous, p.change, round(p.change_pct, 2), round(p.yoy_change_pct, 2), p.ytd, p.target, round(p.target_pct, 2),
+                   NULL::numeric, NULL::boolean
             FROM picked p JOIN indicators i ON i.code = \(indicator)
             ORDER BY p.n, p.month
             """)
@@ -179,8 +183,10 @@ public struct FeedRepository: Sendable {
             SELECT g.area_code, g.month,
                    wb_period_start(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
                    wb_period_end(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
-                   g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target, round(g.target_pct, 2)
+                   g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target, round(g.target_pct, 2),
+                   o.score, wb_is_outlier(o.score)
             FROM aggregates g JOIN indicators i ON i.code = g.indicator_code
+            LEFT JOIN outlier_scores o ON (o.indicator_code, o.area_code, o.month) = (g.indicator_code, g.area_code, g.month)
             WHERE g.indicator_code = \(indicator) AND g.area_code = ANY(\(areas)) AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
             ORDER BY array_position(\(areas), g.area_code::text), g.month
             """)
@@ -194,7 +200,8 @@ public struct FeedRepository: Sendable {
                 periodStart: LocalDate(try row.decode(2, as: SQLDate.self)), periodEnd: LocalDate(try row.decode(3, as: SQLDate.self)),
                 value: try row.decode(4), previous: try row.decode(5), change: try row.decode(6),
                 changePct: try row.decode(7), yoyChangePct: try row.decode(8), ytd: try row.decode(9),
-                target: try row.decode(10), targetPct: try row.decode(11))
+                target: try row.decode(10), targetPct: try row.decode(11),
+                outlier: OutlierMark(score: try row.decode(12), isOutlier: try row.decode(13)))
         }
         return Series(indicator: indicator, from: from, to: to, lineage: lineage, rows: seriesRows)
     }
@@ -216,11 +223,12 @@ public struct FeedRepository: Sendable {
                    CASE WHEN rc.expected > 0 AND \(area.kind.reports) THEN wb_report_status(rc.reported > 0, ka.arrived_at, rc.deadline, wb_now()) END,
                    CASE WHEN rc.reported > 0 AND \(area.kind.reports) THEN wb_local_time(ka.arrived_at) END,
                    CASE WHEN rc.reported > 0 AND \(area.kind.reports) THEN wb_days_late(ka.arrived_at, rc.deadline) END,
-                   wb_local_time(rc.deadline)
+                   wb_local_time(rc.deadline), o.score, wb_is_outlier(o.score)
             FROM indicators i
             LEFT JOIN aggregates g ON g.indicator_code = i.code AND g.area_code = \(area.code) AND g.month = \(month.sqlDate)
             LEFT JOIN review_counts rc ON rc.indicator_code = i.code AND rc.area_code = \(area.code) AND rc.month = \(month.sqlDate)
             LEFT JOIN key_arrivals ka ON ka.indicator_code = i.code AND ka.area_code = \(area.code) AND ka.month = \(month.sqlDate)
+            LEFT JOIN outlier_scores o ON o.indicator_code = i.code AND o.area_code = \(area.code) AND o.month = \(month.sqlDate)
             ORDER BY i.category, i.code
             """)
         let reportRows = try rows.map { row in
@@ -232,7 +240,8 @@ public struct FeedRepository: Sendable {
                 targetPct: try row.decode(13), rank: try row.decode(14, as: Int32?.self).map(Int.init),
                 ranked: try row.decode(15, as: Int64?.self).flatMap { $0 > 0 ? Int($0) : nil },
                 sharePct: try row.decode(16), worsened: try row.decode(17), status: try row.decode(18), arrivedAt: try row.decode(19),
-                daysLate: try row.decode(20, as: Int32?.self).map(Int.init), deadline: try row.decode(21))
+                daysLate: try row.decode(20, as: Int32?.self).map(Int.init), deadline: try row.decode(21),
+                outlier: OutlierMark(score: try row.decode(22), isOutlier: try row.decode(23)))
         }
         return Report(area: area.code, name: area.name, parent: area.parentCode, month: month, rows: reportRows)
     }

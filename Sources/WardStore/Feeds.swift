@@ -35,12 +35,15 @@ public struct CompareRow: Sendable, Equatable, FeedRow {
     public var rank: Int?
     public var sharePct: ExactDecimal?
     public var worsened: Bool?
+    public var outlier = OutlierMark()
 
     public static let columns = ["area", "name", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "share_pct", "worsened"]
+        + OutlierMark.columns
     public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
         visitor.text(area); visitor.text(name); visitor.number(value); visitor.number(previous); visitor.number(change)
         visitor.number(changePct); visitor.number(yoyChangePct); visitor.number(ytd); visitor.number(target); visitor.number(targetPct)
         visitor.integer(rank); visitor.number(sharePct); visitor.bool(worsened)
+        outlier.visitCells(&visitor)
     }
 }
 
@@ -66,13 +69,16 @@ public struct SeriesRow: Sendable, Equatable, FeedRow {
     /// The annual target; in a comparable series, moved with the territory (DATA.md).
     public var target: ExactDecimal?
     public var targetPct: ExactDecimal?
+    /// Reported rows of a leaf only: comparable rows and parents carry no score.
+    public var outlier = OutlierMark()
 
     public static let columns = ["area", "month", "period_start", "period_end", "value", "previous", "change", "change_pct", "yoy_change_pct", "ytd",
-                                 "target", "target_pct"]
+                                 "target", "target_pct"] + OutlierMark.columns
     public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
         visitor.text(area); visitor.text(month.description); visitor.text(periodStart.description); visitor.text(periodEnd.description)
         visitor.number(value); visitor.number(previous); visitor.number(change); visitor.number(changePct); visitor.number(yoyChangePct)
         visitor.number(ytd); visitor.number(target); visitor.number(targetPct)
+        outlier.visitCells(&visitor)
     }
 }
 
@@ -136,16 +142,35 @@ public struct ReportRow: Sendable, Equatable, FeedRow {
     public var arrivedAt: String?
     public var daysLate: Int?
     public var deadline: String?
+    public var outlier = OutlierMark()
 
     public static let columns = ["indicator", "name_vi", "name_en", "unit", "category", "direction", "value", "previous", "change",
                                  "change_pct", "yoy_change_pct", "ytd", "target", "target_pct", "rank", "ranked_among", "share_pct", "worsened",
-                                 "status", "arrived_at", "days_late", "deadline"]
+                                 "status", "arrived_at", "days_late", "deadline"] + OutlierMark.columns
     public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
         visitor.text(indicator); visitor.text(nameVi); visitor.text(nameEn); visitor.text(unit); visitor.text(category)
         visitor.text(direction); visitor.number(value); visitor.number(previous); visitor.number(change); visitor.number(changePct)
         visitor.number(yoyChangePct); visitor.number(ytd); visitor.number(target); visitor.number(targetPct); visitor.integer(rank)
         visitor.integer(ranked); visitor.number(sharePct); visitor.bool(worsened)
         visitor.text(status); visitor.text(arrivedAt); visitor.integer(daysLate); visitor.text(deadline)
+        outlier.visitCells(&visitor)
+    }
+}
+
+/// A leaf value's outlier score (DATA.md "Data quality: rules and outliers"): `outlier` is null
+/// where the value has no score (fewer than 8 earlier values, MAD 0, a ratio, a parent).
+public struct OutlierMark: Sendable, Equatable {
+    public var score: ExactDecimal?
+    public var isOutlier: Bool?
+
+    public init(score: ExactDecimal? = nil, isOutlier: Bool? = nil) {
+        self.score = score
+        self.isOutlier = isOutlier
+    }
+
+    public static let columns = ["outlier", "outlier_score"]
+    public func visitCells<Visitor: FeedCellVisitor>(_ visitor: inout Visitor) {
+        visitor.bool(isOutlier); visitor.number(score)
     }
 }
 

@@ -70,6 +70,19 @@ extension ImportFile {
                 SELECT b.line, 'code', format('indicator ''%s'' is also on %s %s', b.code, $1::text, a.line)
                 FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
                 """
+        case .rules:
+            return """
+                SELECT s.line, c.col, format('unknown indicator ''%s''', c.operand)
+                FROM pg_temp.import_stage s, LATERAL (VALUES ('left', s."left"), ('right', s."right")) c(col, operand)
+                WHERE wb_rule_operand_number(c.operand) IS NULL AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = c.operand)
+                UNION ALL
+                SELECT s.line, c.col, format('''%s'' is a ratio: a rule compares its numerator and denominator instead', c.operand)
+                FROM pg_temp.import_stage s, LATERAL (VALUES ('left', s."left"), ('right', s."right")) c(col, operand)
+                JOIN indicators i ON i.code = c.operand AND i.kind = 'ratio'
+                UNION ALL
+                SELECT b.line, 'code', format('rule ''%s'' is also on %s %s', b.code, $1::text, a.line)
+                FROM pg_temp.import_stage a JOIN pg_temp.import_stage b ON a.code = b.code AND a.line < b.line
+                """
         case .partyCells:
             return """
                 SELECT line, 'area_code', format('unknown area ''%s''', area_code) FROM pg_temp.import_stage s
@@ -128,8 +141,35 @@ extension ImportFile {
                        format('succession %s → %s: %s', p.from_code, coalesce(p.to_code, '…'), p.message)
                 FROM wb_succession_problems(ARRAY(SELECT DISTINCT code FROM pg_temp.import_stage)) p
                 """
+        case .observations:
+            // Rules between indicators (sql/functions/rules.sql): an error rule the file leaves
+            // broken, on the state after it, at the first line that wrote one of its sides.
+            return "SELECT line, 'value', message FROM wb_written_rule_breaks() WHERE severity = 'error'"
         default:
             return nil
+        }
+    }
+
+    /// Statements run after the merge, before ``afterMergeChecks`` and ``afterMergeWarnings``.
+    var afterMergePreparation: [String] {
+        switch self {
+        case .observations:
+            return ["SELECT wb_rule_keys_reset()", """
+                INSERT INTO pg_temp.wb_rule_keys (line, indicator_code, area_code, month)
+                SELECT s.line, s.indicator_code, s.area_code, s.month FROM pg_temp.import_stage s
+                WHERE EXISTS (SELECT 1 FROM rules r WHERE s.indicator_code IN (r.left_indicator, r.right_indicator))
+                """, "ANALYZE pg_temp.wb_rule_keys"]
+        default:
+            return []
+        }
+    }
+
+    /// `(line, column, message)` of what the merged file breaks without being refused: the
+    /// warning rules, listed in the answer.
+    var afterMergeWarnings: String? {
+        switch self {
+        case .observations: "SELECT line, 'value', message FROM wb_written_rule_breaks() WHERE severity = 'warning'"
+        default: nil
         }
     }
 
@@ -189,6 +229,19 @@ extension ImportFile {
                 SELECT from_code, to_code, effective_month, share FROM pg_temp.import_stage
                 ON CONFLICT (from_code, to_code) DO UPDATE SET effective_month = excluded.effective_month, share = excluded.share
                   WHERE (x.effective_month, x.share) IS DISTINCT FROM (excluded.effective_month, excluded.share)
+                """]
+        case .rules:
+            return ["""
+                INSERT INTO rules AS r (code, left_indicator, left_number, operator, right_indicator, right_number, severity, message_vi)
+                SELECT code, CASE WHEN wb_rule_operand_number("left") IS NULL THEN "left" END, wb_rule_operand_number("left"), operator,
+                       CASE WHEN wb_rule_operand_number("right") IS NULL THEN "right" END, wb_rule_operand_number("right"), severity, message_vi
+                FROM pg_temp.import_stage ORDER BY line
+                ON CONFLICT (code) DO UPDATE SET left_indicator = excluded.left_indicator, left_number = excluded.left_number,
+                  operator = excluded.operator, right_indicator = excluded.right_indicator, right_number = excluded.right_number,
+                  severity = excluded.severity, message_vi = excluded.message_vi
+                  WHERE (r.left_indicator, r.left_number, r.operator, r.right_indicator, r.right_number, r.severity, r.message_vi)
+                    IS DISTINCT FROM (excluded.left_indicator, excluded.left_number, excluded.operator, excluded.right_indicator,
+                                      excluded.right_number, excluded.severity, excluded.message_vi)
                 """]
         case .indicators:
             return ["""

@@ -5,9 +5,9 @@ import WardCore
 /// How each import file is staged: a typed temporary table, its columns those of the file.
 extension ImportFile {
     /// `CREATE TEMP TABLE import_stage (...)`: `line` (a file's line, a request's row index),
-    /// then one typed column per column of the file.
+    /// then one typed column per column of the file (quoted: rules.csv has `left` and `right`).
     var stagingTable: String {
-        let columns = self.columns.map { "\($0.name) \($0.kind.sqlType)" }.joined(separator: ", ")
+        let columns = self.columns.map { "\"\($0.name)\" \($0.kind.sqlType)" }.joined(separator: ", ")
         return "CREATE TEMP TABLE import_stage (line int4 NOT NULL, \(columns)) ON COMMIT DROP"
     }
 }
@@ -16,7 +16,7 @@ extension ImportColumn.Kind {
     var sqlType: String {
         switch self {
         case .areaCode, .indicatorCode: "text COLLATE \"C\""
-        case .name, .text: "text"
+        case .name, .text, .operand: "text"
         case .date, .month: "date"
         case .decimal: "numeric"
         case .integer: "int4"

@@ -32,6 +32,8 @@ public struct Importer: Sendable {
         /// The file went through the staging table and its per-line checks, not the fast lane
         /// (facts files with anything unusual, and every other kind of file).
         public var stagedLineByLine = true
+        /// Warning rules the file left broken (DATA.md "Data quality"): listed, never blocking.
+        public var warnings: [InputProblem] = []
     }
 
     let database: Database
@@ -215,14 +217,24 @@ public struct Importer: Sendable {
             for statement in kind.merge {
                 changed = max(changed, try await db.execute(Query(unsafeSQL: statement, bindings: statement.contains("$1") ? [binding] : [])))
             }
-            if let check = kind.afterMergeChecks {
-                let found = try await db.query(Query(unsafeSQL: "SELECT * FROM (\(check)) c(line, col, message) ORDER BY line")).map { row in
-                    let (line, column, message) = try row.decode((Int32, String, String).self)
-                    return staging.problem(at: Int(line), field: column, message: message)
+            for statement in kind.afterMergePreparation { try await db.execute(unsafeSQL: statement) }
+            func findings(_ check: String) async throws -> [InputProblem] {
+                try await db.query(Query(unsafeSQL: "SELECT * FROM (\(check)) c(line, col, message) ORDER BY line")).map { row in
+                    let (line, column, message) = try row.decode((Int32?, String, String).self)
+                    return staging.problem(at: line.map(Int.init) ?? 0, field: column, message: message)
                 }
+            }
+            if let check = kind.afterMergeChecks {
+                let found = try await findings(check)
                 if !found.isEmpty { throw ImportError(file: name, problems: found, total: found.count) }
             }
-            return FileResult(file: name, kind: kind, rows: staging.rows, changed: changed, skipped: nil, seconds: 0)
+            var result = FileResult(file: name, kind: kind, rows: staging.rows, changed: changed, skipped: nil, seconds: 0)
+            if let check = kind.afterMergeWarnings {
+                result.warnings = try await findings(check)
+                // Every key the file wrote was just judged against the rules (sql/functions/rules.sql).
+                try await db.execute("SELECT wb_pending_rules_checked()")
+            }
+            return result
         }
     }
 

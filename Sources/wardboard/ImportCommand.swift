@@ -45,7 +45,11 @@ struct ImportCommand: AsyncParsableCommand {
             for result in results {
                 let rate = result.seconds > 0 ? Int(Double(result.rows) / result.seconds) : 0
                 let what = result.skipped.map { "skipped: \($0)" } ?? "\(result.changed) inserted or changed"
-                print("\(result.file): \(result.rows) rows, \(what), \(String(format: "%.2f", result.seconds)) s, \(rate) rows/s")
+                print("\(result.file): \(result.rows) rows, \(what), \(String(format: "%.2f", result.seconds)) s, \(rate) rows/s"
+                      + (result.warnings.isEmpty ? "" : ", \(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s")"))
+                for warning in result.warnings.prefix(20) {
+                    FileHandle.standardError.write(Data("warning: \(result.file):\(warning)\n".utf8))
+                }
             }
         } catch let error as ImportError {
             progress.clear()

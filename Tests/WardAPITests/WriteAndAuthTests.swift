@@ -173,7 +173,7 @@ import WardCore
                     try $0.json() as? [String: Any]
                 }
                 let seriesRow = try #require((series?["rows"] as? [[String: Any]])?.first)
-                let seriesSection = document[try #require(document.range(of: "    SeriesRow:")).upperBound...].prefix(900)
+                let seriesSection = document[try #require(document.range(of: "    SeriesRow:")).upperBound...].prefix(1400)
                 for key in seriesRow.keys { #expect(seriesSection.contains("        \(key):"), "SeriesRow.\(key) is declared") }
             }
         }

@@ -83,3 +83,14 @@ CREATE OR REPLACE FUNCTION wb_area_subtree(p_code text) RETURNS TABLE (code text
     UNION SELECT a.code FROM areas a JOIN down ON a.parent_code = down.code)
   SELECT code FROM down
 $$;
+
+-- The leaves below p_parent (itself when a leaf) as the tree stood in p_month.
+CREATE OR REPLACE FUNCTION wb_leaves_below(p_parent text, p_month date) RETURNS SETOF text LANGUAGE sql STABLE AS $$
+  WITH RECURSIVE down(code) AS (
+    SELECT p_parent COLLATE "C"
+    UNION ALL
+    SELECT c.code FROM down d JOIN areas c ON c.parent_code = d.code AND wb_counts_in(c.valid_from, c.valid_to, p_month)
+  )
+  SELECT d.code FROM down d JOIN areas a ON a.code = d.code AND wb_counts_in(a.valid_from, a.valid_to, p_month)
+  WHERE wb_is_leaf_kind(a.kind)
+$$;

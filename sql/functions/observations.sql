@@ -2,10 +2,12 @@
 -- checked against the reporting rules (report_rules.sql) and the closed months (months.sql),
 -- records each key's first arrival and the corrections made after its deadline (review.sql),
 -- queues the keys it touched for the worker and keeps replaced values in observation_history.
+-- Keys of indicators in an error rule are checked against the rules when the transaction
+-- commits (rules.sql).
 --
 -- Reads: observations' transition tables, indicators, settings. Writes: aggregate_queue,
 -- observation_history, key_arrivals, indicator_first_months, audit_log (writes into closed months
--- under an admin's reason); NOTIFY wardboard_dirty.
+-- under an admin's reason), rule_check_requests; NOTIFY wardboard_dirty.
 
 CREATE OR REPLACE FUNCTION wb_observations_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -22,6 +24,11 @@ BEGIN
     -- An indicator's first month with a value (the default of expected_from) may come earlier.
     PERFORM wb_first_months_lowered(array_agg(indicator_code), array_agg(first_month), array_agg(last_month))
     FROM (SELECT indicator_code, min(month)::date AS first_month, max(month)::date AS last_month FROM new_rows GROUP BY 1) m;
+    -- Rules between indicators, judged when the transaction commits.
+    PERFORM wb_rule_pending_open();
+    INSERT INTO pg_temp.wb_rule_pending
+      SELECT n.indicator_code, n.area_code, n.month FROM new_rows n WHERE n.indicator_code IN (SELECT wb_error_rule_indicators());
+    IF FOUND THEN PERFORM wb_request_rule_check(); END IF;
   END IF;
   IF TG_OP = 'UPDATE' THEN
     INSERT INTO observation_history (area_code, indicator_code, month, old_value, new_value, changed_by)

@@ -6,8 +6,9 @@
 -- order, because roll-ups of one indicator read every ward's value: two batches of the same
 -- indicator run one after the other and the second sees the first's commit.
 --
--- Reads and writes: aggregate_queue, aggregate_rebuild_requests; through values.sql and
--- aggregates.sql, area_values and aggregates. Output of wb_claim_queue: pg_temp.wb_dirty.
+-- Reads and writes: aggregate_queue, aggregate_rebuild_requests; through values.sql,
+-- outliers.sql, review.sql and aggregates.sql, area_values, outlier_scores, review_counts and
+-- aggregates. Output of wb_claim_queue: pg_temp.wb_dirty.
 
 -- The advisory lock of full rebuilds ("WARDREBU").
 CREATE OR REPLACE FUNCTION wb_rebuild_lock() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 6287397008177447509::bigint $$;
@@ -86,6 +87,12 @@ BEGIN
   SELECT * FROM up;
 
   PERFORM wb_refresh_values();
+  -- Outlier scores (outliers.sql): each changed value, and the 24 months whose windows hold it.
+  PERFORM wb_score_keys_reset();
+  INSERT INTO pg_temp.wb_score_keys
+    SELECT c.indicator_code, c.area_code, (c.month + make_interval(months => k))::date
+    FROM pg_temp.wb_changed c CROSS JOIN generate_series(0, 24) k;
+  PERFORM wb_refresh_scores();
   -- Who reported, for the same keys (review.sql).
   PERFORM wb_review_keys_reset();
   INSERT INTO pg_temp.wb_review_keys SELECT * FROM pg_temp.wb_value_keys;

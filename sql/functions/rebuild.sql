@@ -4,7 +4,7 @@
 --
 -- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings,
 -- key_arrivals. Writes: area_lineage, fact_batches (every batch it can see is summed by it),
--- fact_batch_sums, fact_sums, area_values, aggregates, comparable_series, indicator_first_months,
+-- fact_batch_sums, fact_sums, area_values, outlier_scores, aggregates, comparable_series, indicator_first_months,
 -- review_counts, aggregate_queue and aggregate_rebuild_requests (emptied).
 
 -- Rebuilds everything from p_from (NULL: every month); returns the aggregate rows written.
@@ -50,6 +50,13 @@ BEGIN
   CROSS JOIN indicators i;
   PERFORM wb_refresh_values();
   ANALYZE area_values;
+
+  -- Outlier scores of every leaf value (outliers.sql).
+  DELETE FROM outlier_scores WHERE p_from IS NULL OR month >= p_from;
+  PERFORM wb_score_keys_reset();
+  INSERT INTO pg_temp.wb_score_keys SELECT indicator_code, area_code, month FROM area_values
+    WHERE value IS NOT NULL AND (p_from IS NULL OR month >= p_from);
+  PERFORM wb_refresh_scores();
 
   -- Who reported: every area, indicator and month from the first month any indicator is
   -- expected to the last with data or the current period, whichever is later (review.sql).

@@ -46,14 +46,20 @@ END $$;
 -- Recomputes review_counts for the keys in pg_temp.wb_review_keys: expected are the leaves
 -- counting in the month below the key's area (itself when a leaf) for an indicator that is not
 -- a ratio, is required, and is expected from that month (expected_from, else the first month any
--- area has a value for it). Returns the rows written.
+-- area has a value for it). A leaf counts its own report; every other area sums its children,
+-- deepest first. Returns the rows written.
 CREATE OR REPLACE FUNCTION wb_refresh_review() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
+DECLARE
+  n bigint := 0;
+  written bigint;
+  level int;
 BEGIN
   ANALYZE pg_temp.wb_review_keys;
   DELETE FROM review_counts r USING (SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_review_keys) k
     WHERE (r.indicator_code, r.area_code, r.month) = (k.indicator_code, k.area_code, k.month);
-  INSERT INTO review_counts (indicator_code, area_code, month, deadline, expected, reported, on_time, late, revised)
+  -- The expected keys, each with its area's kind and depth in the month's tree.
+  IF to_regclass('pg_temp.wb_review_todo') IS NOT NULL THEN DROP TABLE pg_temp.wb_review_todo; END IF;
+  CREATE TEMP TABLE wb_review_todo ON COMMIT DROP AS
   WITH RECURSIVE keys AS (
     SELECT DISTINCT k.indicator_code, k.area_code, k.month,
            wb_deadline(k.month, coalesce(i.cutoff_day, s.cutoff), coalesce(i.due_days, s.due_days), s.tz) AS deadline
@@ -63,32 +69,49 @@ BEGIN
     (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('due_days')::int AS due_days, wb_setting('timezone') AS tz) s
     WHERE i.kind <> 'ratio' AND i.required AND k.month >= coalesce(i.expected_from, f.first_month)
   ),
-  down(indicator_code, root, month, node) AS (
-    SELECT indicator_code, area_code, month, area_code FROM keys
+  areas_then AS (SELECT DISTINCT area_code, month FROM keys),
+  up(area_code, month, node, depth) AS (
+    SELECT area_code, month, area_code, 0 FROM areas_then
     UNION ALL
-    SELECT d.indicator_code, d.root, d.month, c.code
-    FROM down d JOIN areas c ON c.parent_code = d.node AND wb_counts_in(c.valid_from, c.valid_to, d.month)
+    SELECT u.area_code, u.month, a.parent_code, u.depth + 1
+    FROM up u JOIN areas a ON a.code = u.node AND wb_counts_in(a.valid_from, a.valid_to, u.month)
+    WHERE a.parent_code IS NOT NULL
   ),
-  leaves AS (
-    SELECT d.* FROM down d
-    WHERE EXISTS (SELECT 1 FROM areas a WHERE a.code = d.node AND wb_is_leaf_kind(a.kind) AND wb_counts_in(a.valid_from, a.valid_to, d.month))
-  ),
-  status AS (
-    SELECT l.indicator_code, l.root, l.month, (o.area_code IS NOT NULL OR f.area_code IS NOT NULL) AS reported,
-           a.arrived_at, coalesce(a.revisions_after_deadline, 0) AS revisions
-    FROM leaves l
-    LEFT JOIN observations o ON (o.indicator_code, o.area_code, o.month) = (l.indicator_code, l.node, l.month)
-    LEFT JOIN fact_sums f ON (f.indicator_code, f.area_code, f.month) = (l.indicator_code, l.node, l.month)
-    LEFT JOIN key_arrivals a ON (a.indicator_code, a.area_code, a.month) = (l.indicator_code, l.node, l.month)
-  )
-  SELECT k.indicator_code, k.area_code, k.month, k.deadline, count(*),
-         count(*) FILTER (WHERE s.reported),
-         count(*) FILTER (WHERE wb_report_status(s.reported, s.arrived_at, k.deadline, k.deadline) = 'on_time'),
-         count(*) FILTER (WHERE wb_report_status(s.reported, s.arrived_at, k.deadline, k.deadline) = 'late'),
-         count(*) FILTER (WHERE s.reported AND s.revisions > 0)
-  FROM keys k JOIN status s ON (s.indicator_code, s.root, s.month) = (k.indicator_code, k.area_code, k.month)
-  GROUP BY k.indicator_code, k.area_code, k.month, k.deadline;
-  GET DIAGNOSTICS n = ROW_COUNT;
+  depths AS (SELECT area_code, month, max(depth) AS depth FROM up GROUP BY area_code, month)
+  SELECT k.*, d.depth, wb_is_leaf_kind(a.kind) AS leaf
+  FROM keys k
+  JOIN depths d USING (area_code, month)
+  JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month);
+  ANALYZE pg_temp.wb_review_todo;
+
+  -- A leaf: its own report.
+  INSERT INTO review_counts (indicator_code, area_code, month, deadline, expected, reported, on_time, late, revised)
+  SELECT t.indicator_code, t.area_code, t.month, t.deadline, 1, r.reported::int,
+         (wb_report_status(r.reported, a.arrived_at, t.deadline, t.deadline) = 'on_time')::int,
+         (wb_report_status(r.reported, a.arrived_at, t.deadline, t.deadline) = 'late')::int,
+         (r.reported AND coalesce(a.revisions_after_deadline, 0) > 0)::int
+  FROM pg_temp.wb_review_todo t
+  LEFT JOIN observations o ON (o.indicator_code, o.area_code, o.month) = (t.indicator_code, t.area_code, t.month)
+  LEFT JOIN fact_sums f ON (f.indicator_code, f.area_code, f.month) = (t.indicator_code, t.area_code, t.month)
+  LEFT JOIN key_arrivals a ON (a.indicator_code, a.area_code, a.month) = (t.indicator_code, t.area_code, t.month)
+  CROSS JOIN LATERAL (SELECT o.area_code IS NOT NULL OR f.area_code IS NOT NULL AS reported) r
+  WHERE t.leaf;
+  GET DIAGNOSTICS written = ROW_COUNT;
+  n := n + written;
+  -- Every other area, deepest first: the sums of its children's rows (refreshed just before when
+  -- they are keys too, current otherwise), so a key never walks down to all the leaves below it.
+  FOR level IN SELECT DISTINCT depth FROM pg_temp.wb_review_todo WHERE NOT leaf ORDER BY depth DESC LOOP
+    INSERT INTO review_counts (indicator_code, area_code, month, deadline, expected, reported, on_time, late, revised)
+    SELECT t.indicator_code, t.area_code, t.month, t.deadline, sum(c.expected)::int, sum(c.reported)::int,
+           sum(c.on_time)::int, sum(c.late)::int, sum(c.revised)::int
+    FROM pg_temp.wb_review_todo t
+    JOIN areas ch ON ch.parent_code = t.area_code AND wb_counts_in(ch.valid_from, ch.valid_to, t.month)
+    JOIN review_counts c ON (c.indicator_code, c.area_code, c.month) = (t.indicator_code, ch.code, t.month)
+    WHERE t.depth = level AND NOT t.leaf
+    GROUP BY t.indicator_code, t.area_code, t.month, t.deadline;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    n := n + written;
+  END LOOP;
   RETURN n;
 END $$;
 

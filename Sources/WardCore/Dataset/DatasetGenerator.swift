@@ -7,6 +7,9 @@ import Foundation
 /// dry season (January–April) encroachment, the rainy season (June–October) sanitation problems;
 /// budget revenue peaks in December. Thefts and encroachments arrive partly (demo) or wholly
 /// (synthetic) as raw facts with timestamps spread over whole months, boundaries included.
+/// Planted for the quality feed: one ward's thefts jump tenfold in the last month (an outlier),
+/// and now and then a ward holds fewer than the 4 citizen reception sessions a rule asks for (a
+/// warning).
 public struct DatasetGenerator: Sendable {
     public var wards: Int?
     public var months: Int?
@@ -41,6 +44,7 @@ public struct DatasetGenerator: Sendable {
                                    i.numeratorCode ?? "", i.denominatorCode ?? "", i.cutoffDay.map(String.init) ?? "",
                                    i.dueDays.map(String.init) ?? "", i.required ? "true" : "false", i.expectedFrom?.description ?? ""])
         }
+        for rule in DemoRules.all { try emit(.rules, rule) }
 
         let months = firstMonth.through(lastMonth)
         let leaves = areas.filter { $0.kind.reports }
@@ -68,6 +72,7 @@ public struct DatasetGenerator: Sendable {
             // Arrival times on their own stream, so the figures stay what they were.
             var arrivals = SplitMix64(seed: seed &+ UInt64(wardIndex + 1) &* 0xA24B_AED4)
             let habituallyLate = wards == nil ? code == DemoAreas.habituallyLate : wardIndex % 40 == 7
+            let theftSurge = wards == nil ? code == DemoAreas.theftSurge : wardIndex % 97 == 13
             let cutoffs = Dictionary(uniqueKeysWithValues: indicators.map { ($0.code, $0.cutoffDay ?? 1) })
             let reportsFacts = wards != nil || wardIndex % 2 == 0
             let activeMonths = months.filter { month in leaves.contains { $0.code == code && $0.counts(in: month) } }
@@ -92,7 +97,7 @@ public struct DatasetGenerator: Sendable {
                     ("public_disorder", String(count(2 * size))),
                     ("school_violence", String((6...8).contains(month.month) ? 0 : count(0.6 * size))),
                     ("public_land_violations", String(count(1 * size))),
-                    ("citizen_receptions", String(4 + Int.random(in: 0...3, using: &ward))),
+                    ("citizen_receptions", String(4 + Int.random(in: 0...3, using: &ward) - (month.index % 7 == wardIndex % 7 && wardIndex % 3 == 1 ? 2 : 0))),
                     ("new_party_members", String(Int.random(in: 0...3, using: &ward))),
                     ("party_inspections", String(Int.random(in: 1...4, using: &ward))),
                 ]
@@ -107,7 +112,7 @@ public struct DatasetGenerator: Sendable {
                 members += Double(Int.random(in: 0...3, using: &ward)) - Double(Int.random(in: 0...1, using: &ward))
                 values.append(("party_members", String(Int(members))))
 
-                let thefts = count(6 * size * tet)
+                let thefts = count(6 * size * tet) * (theftSurge && month == lastMonth ? 10 : 1)
                 let encroachments = count(10 * size * dry)
                 if reportsFacts {
                     try emitFacts(code: code, indicator: "thefts", count: thefts, month: month, rng: &ward, emit)

@@ -3,6 +3,8 @@
 public enum DemoAreas {
     /// The ward whose reports are late most months (the demo's review shows it).
     public static let habituallyLate = "my-thoi"
+    /// The commune whose thefts jump tenfold in the last month (an outlier the quality feed finds).
+    public static let theftSurge = "my-hoa-hung"
 
     static let before = LocalDate(year: 2025, month: 6, day: 30)
     static let after = LocalDate(year: 2025, month: 7, day: 1)

@@ -36,3 +36,16 @@ public enum DemoIndicators {
                   kind: .count, direction: .neutral, category: "party_building"),
     ]
 }
+
+/// The rules between indicators the demo ships (DATA.md "Data quality: rules and outliers"), as
+/// rows of rules.csv: code, left, operator, right, severity, message_vi.
+public enum DemoRules {
+    public static let all: [[String]] = [
+        ["on_time_within_received", "admin_on_time", "<=", "admin_received", "error",
+         "Hồ sơ giải quyết đúng hạn không thể nhiều hơn hồ sơ tiếp nhận"],
+        ["new_members_within_members", "new_party_members", "<=", "party_members", "error",
+         "Đảng viên mới kết nạp không thể nhiều hơn tổng số đảng viên"],
+        ["four_reception_sessions", "citizen_receptions", ">=", "4", "warning",
+         "Mỗi tháng tổ chức ít nhất 4 buổi tiếp công dân"],
+    ]
+}
