@@ -166,6 +166,7 @@ import WardWorker
             let counted = try await world.database.pool.query(current).map { try $0.decode(0, as: String.self) }
             #expect(counted.count == 14, "thefts and recv in each of p, c, c2, w1, w2, new and x1, but not ontime (not required) and pct (a ratio): \(counted)")
             try await world.database.pool.execute("DELETE FROM review_counts WHERE month = (SELECT max(month) FROM review_counts)")
+            try await world.database.pool.execute("UPDATE review_extent SET last_month = (SELECT max(month) FROM review_counts)")
             let pass = try await AggregationWorker(database: world.database, listens: false, configuration: .init(rebuildAt: nil), logger: TestStore.logger).drain()
             #expect(pass.reviewRows == 14 && !pass.rebuilt)
             #expect(try await world.database.pool.query(current).map { try $0.decode(0, as: String.self) } == counted)

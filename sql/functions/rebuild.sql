@@ -5,7 +5,7 @@
 -- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings,
 -- key_arrivals. Writes: area_lineage, fact_batches (every batch it can see is summed by it),
 -- fact_batch_sums, fact_sums, area_values, outlier_scores, aggregates, comparable_series, indicator_first_months,
--- review_counts, aggregate_queue and aggregate_rebuild_requests (emptied).
+-- review_counts, review_extent, aggregate_queue and aggregate_rebuild_requests (emptied).
 
 -- Rebuilds everything from p_from (NULL: every month); returns the aggregate rows written.
 -- Holds wb_rebuild_lock() exclusively: batches wait, and the queue's keys it covers are dropped.
@@ -73,6 +73,7 @@ BEGIN
   CROSS JOIN indicators i
   WHERE i.kind <> 'ratio';
   PERFORM wb_refresh_review();
+  UPDATE review_extent SET last_month = (SELECT max(month) FROM pg_temp.wb_review_keys);
 
   INSERT INTO pg_temp.wb_aggregate_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE p_from IS NULL OR month >= p_from;

@@ -4,7 +4,7 @@
 --
 -- Input: pg_temp.wb_review_keys (indicator, area, month), made empty by wb_review_keys_reset().
 -- Reads: areas, indicators, indicator_first_months, observations, fact_sums, key_arrivals,
--- settings. Writes: review_counts.
+-- settings. Writes: review_counts, review_extent (the last month counted).
 
 -- When report `p_month` of an indicator is due: `p_due_days` after its period ends, at 00:00
 -- local time. The period ends where the next begins: the 1st of M+1, or day d of M for d > 1.
@@ -129,11 +129,15 @@ DECLARE
   v_last date;
   v_until date := wb_review_horizon();
 BEGIN
+  -- Most passes: nothing to do, known without a lock.
+  v_last := (SELECT last_month FROM review_extent);
+  IF v_last IS NULL OR v_until IS NULL OR v_last >= v_until THEN RETURN 0; END IF;
   PERFORM pg_advisory_xact_lock_shared(wb_rebuild_lock());
   -- One worker extends at a time; the others find it done.
   PERFORM pg_advisory_xact_lock(22340, hashtext('review horizon'));
-  v_last := (SELECT max(month) FROM review_counts);
-  IF v_last IS NULL OR v_until IS NULL OR v_last >= v_until THEN RETURN 0; END IF;
+  v_last := (SELECT last_month FROM review_extent);
+  IF v_last IS NULL OR v_last >= v_until THEN RETURN 0; END IF;
+  UPDATE review_extent SET last_month = v_until;
   PERFORM wb_review_keys_reset();
   INSERT INTO pg_temp.wb_review_keys
   SELECT i.code, a.code, m.month::date
@@ -161,7 +165,7 @@ $$;
 
 -- The last month review counts are kept for: the horizon, or a later month with data.
 CREATE OR REPLACE FUNCTION wb_review_last_month(p_with_data date) RETURNS date LANGUAGE sql STABLE AS $$
-  SELECT greatest(p_with_data, wb_review_horizon(), (SELECT max(month) FROM review_counts))
+  SELECT greatest(p_with_data, wb_review_horizon(), (SELECT last_month FROM review_extent))
 $$;
 
 -- New values of indicators p_indicators, from months p_firsts to p_lasts: where they come before

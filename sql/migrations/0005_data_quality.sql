@@ -40,3 +40,11 @@ CREATE TABLE rule_check_requests (
 );
 
 INSERT INTO aggregate_rebuild_requests (reason) VALUES ('outlier scores');
+
+-- The last month the review is counted for (review.sql), so that a worker's pass knows in an
+-- instant whether a new month has begun (max(month) of review_counts reads a million rows).
+CREATE TABLE review_extent (
+  one boolean PRIMARY KEY DEFAULT true CONSTRAINT review_extent_one CHECK (one),
+  last_month date
+);
+INSERT INTO review_extent (last_month) SELECT max(month) FROM review_counts;
