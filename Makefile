@@ -22,14 +22,15 @@ run: deps
 
 ## The tests that stop or restart the server run in a second pass, and only against the private
 ## cluster: never against a server given by DATABASE_URL. Then the quick start, the compose file
-## and the contract (schemathesis against a running server, scripts/contract-check).
+## the contract (schemathesis against a running server, scripts/contract-check) and the pages in
+## headless Chromium (scripts/page-check).
 test: deps
 	@if [ -n "$$DATABASE_URL" ]; then external=1; else DATABASE_URL=$$($(PG) start); fi; export DATABASE_URL; \
 	  $(SWIFT) test && \
 	  if [ -z "$$external" ]; then \
 	    for suite in ServerRestartTests ReadinessTests; do WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter $$suite || exit 1; done; \
 	  else echo "skipping the server-restart tests: DATABASE_URL points at a server this project does not manage"; fi && \
-	  scripts/quickstart-check && scripts/check-compose && scripts/contract-check
+	  scripts/quickstart-check && scripts/check-compose && scripts/contract-check && scripts/page-check
 
 bench-pq: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/pq.sh

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# make bench-http: wrk (32 connections, 15 s) against /compare and /series on the 1000-ward
-# database of bench-worker, beside pgbench running /compare's own SQL with 32 clients (the
-# database's ceiling). Prints requests/s, p50/p99 latency and the server's memory afterwards.
+# make bench-http: wrk (32 connections, 15 s) against /compare, /series and the comparison page
+# (/, the same 50-ward city) on the 1000-ward database of bench-worker, beside pgbench running
+# /compare's own SQL with 32 clients (the database's ceiling). Prints requests/s, p50/p99
+# latency, the page against /compare (its weight, requests/s and p99 ratios) and the server's
+# memory afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?make bench-http sets DATABASE_URL}"
@@ -18,17 +20,37 @@ trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 compare="/api/v1/compare?indicator=thefts&month=2026-10&parent=tp-07"
 series="/api/v1/series?indicator=budget_revenue&areas=tp-07-p-001,tp-07-p-002,tp-07-p-003&from=2025-11&to=2026-10"
-for path in "$compare" "$series"; do
+page="/?indicator=thefts&month=2026-10&parent=tp-07"
+mkdir -p bench/out
+for path in "$compare" "$series" "$page"; do
   echo; echo "wrk -t2 -c32 -d15s --latency $path"
-  wrk -t2 -c32 -d15s --latency "http://127.0.0.1:$port$path" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx"
+  wrk -t2 -c32 -d15s --latency "http://127.0.0.1:$port$path" | tee bench/out/wrk-last.txt | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx"
+  name=$([ "$path" = "$compare" ] && echo compare || ([ "$path" = "$page" ] && echo page || echo series))
+  cp bench/out/wrk-last.txt "bench/out/wrk-$name.txt"
 done
+python3 - "$(curl -s "http://127.0.0.1:$port$page" | wc -c)" <<'PY'
+import re, sys
+def figures(name):
+    text = open(f"bench/out/wrk-{name}.txt").read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups()
+    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+(compare_rps, compare_p99), (page_rps, page_p99) = figures("compare"), figures("page")
+print(f"\nthe comparison page: {int(sys.argv[1]) / 1024:.1f} KB; {page_rps:.0f} req/s = {page_rps / compare_rps:.2f}x /compare's, "
+      f"p99 {page_p99:.1f} ms = {page_p99 / compare_p99:.2f}x /compare's (targets: at least 0.5x, at most 1.5x)")
+PY
 echo; echo "server resident memory after the runs: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$server/status)"
 cat > bench/out/compare.sql <<'SQL'
 SELECT a.code = 'tp-07', a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2),
        g.ytd, g.target, round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened, g.reporting, g.expected,
-       EXISTS (SELECT 1 FROM indicators WHERE code = 'thefts')
+       EXISTS (SELECT 1 FROM indicators WHERE code = 'thefts'),
+       r.expected, r.reported, r.on_time, r.late, CASE WHEN r.deadline <= wb_now() THEN r.expected - r.reported ELSE 0 END,
+       CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised,
+       o.score, wb_is_outlier(o.score)
 FROM areas a
 LEFT JOIN aggregates g ON g.indicator_code = 'thefts' AND g.area_code = a.code AND g.month = '2026-10-01'
+LEFT JOIN outlier_scores o ON o.indicator_code = 'thefts' AND o.area_code = a.code AND o.month = '2026-10-01'
+LEFT JOIN review_counts r ON a.code = 'tp-07' AND r.indicator_code = 'thefts' AND r.area_code = a.code AND r.month = '2026-10-01'
 WHERE (a.parent_code = 'tp-07' OR a.code = 'tp-07') AND wb_counts_in(a.valid_from, a.valid_to, '2026-10-01')
 ORDER BY a.code = 'tp-07' DESC, g.rank NULLS LAST, g.value IS NULL, a.name, a.code;
 SQL

@@ -39,6 +39,7 @@ public struct WardAPI: Sendable {
         }
         if metrics != nil { router.add(middleware: MetricsMiddleware()) }
         addOperationRoutes(to: Routes(router.group(), table: routes, prefix: ""))
+        addPageRoutes(to: Routes(router.group(), table: routes, prefix: ""))
         let api = "api/v1"
         func group(_ access: AuthMiddleware.Access) -> Routes {
             Routes(router.group(.init(api)).add(middleware: AuthMiddleware(authenticator: auth, access: access)), table: routes, prefix: api)

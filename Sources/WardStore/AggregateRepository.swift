@@ -91,6 +91,13 @@ public struct AggregateRepository: Sendable {
         public var aggregatesComputedAt: Date?
     }
 
+    /// When the worker last finished a run, as local time with its offset (what the pages show).
+    public func figuresComputedAt() async throws -> String? {
+        try await database.replica.scalar("""
+            SELECT wb_local_time(finished_at) FROM aggregate_runs WHERE status = 'ok' AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1
+            """, as: String?.self) ?? nil
+    }
+
     public func status() async throws -> Status {
         let rows = try await database.replica.query("""
             SELECT (SELECT count(*) FROM aggregate_queue),
