@@ -57,7 +57,7 @@ extension WardAPI {
 
     /// Runs a page: checks the session (unless reads are public), renders errors as pages.
     private func page(_ request: Request, _ context: WardRequestContext,
-                      _ render: (PageLanguage, Bool) async throws -> Response) async throws -> Response {
+                      _ render: @escaping @Sendable (PageLanguage, Bool) async throws -> Response) async throws -> Response {
         let language = Self.language(request)
         let token = request.cookies[Self.sessionCookie]?.value
         let signedIn: Bool
@@ -70,7 +70,8 @@ extension WardAPI {
             return Response(status: .seeOther, headers: [.location: "/login" + queryString([("next", here), ("lang", language == .en ? "en" : nil)])])
         }
         do {
-            return try await render(language, signedIn)
+            // The same URL renders the same page for everyone (but for the sign-out button).
+            return try await pageCache.page("\(signedIn)|\(request.uri.description)") { try await render(language, signedIn) }
         } catch let problem as Problem {
             return errorPage(problem.status, problem.detail, language: language, signedIn: signedIn, request: request)
         } catch let error as StoreError where error.code == .notFound || error.code == .invalidInput {
@@ -111,7 +112,7 @@ extension WardAPI {
             page.problem = error.message
         }
         let listMonth = page.comparison?.month ?? month
-        page.parents = try await AreaRepository(database).list(month: listMonth).filter { !$0.kind.reports }
+        page.parents = try await AreaRepository(database).parents(in: listMonth)
         page.computedAt = try await computedAt(language)
         let layout = PageLayout(language: language, title: language[.comparison], signedIn: signedIn, path: "/",
                                 query: [("indicator", code), ("month", page.comparison?.month.description), ("parent", page.comparison?.parent),

@@ -14,6 +14,7 @@ public struct WardAPI: Sendable {
     let feeds: FeedResponse
     let metrics: PrometheusCollectorRegistry?
     let routes = RouteTable()
+    let pageCache = PageCache()
 
     public init(database: Database, configuration: APIConfiguration, metrics: PrometheusCollectorRegistry? = nil) {
         self.database = database

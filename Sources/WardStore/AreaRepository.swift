@@ -34,6 +34,16 @@ public struct AreaRepository: Sendable {
         return try rows.map(Self.decode)
     }
 
+    /// The areas that have children (every area but wards, communes, towns and special zones)
+    /// valid in `month`, in Vietnamese order: what a comparison may be asked under.
+    public func parents(in month: Month?) async throws -> [Area] {
+        try await database.replica.query("""
+            SELECT \(unsafeSQL: Self.columns) FROM areas
+            WHERE NOT wb_is_leaf_kind(kind) AND (\(month?.sqlDate)::date IS NULL OR wb_counts_in(valid_from, valid_to, \(month?.sqlDate)::date))
+            ORDER BY name, code, valid_from
+            """).map(Self.decode)
+    }
+
     /// Every row of one code, oldest first; `.notFound` when the code is unknown.
     public func history(of code: String) async throws -> [Area] {
         let rows = try await database.replica.query("SELECT \(unsafeSQL: Self.columns) FROM areas WHERE code = \(code) ORDER BY valid_from").map(Self.decode)
