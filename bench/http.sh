@@ -44,13 +44,14 @@ cat > bench/out/compare.sql <<'SQL'
 SELECT a.code = 'tp-07', a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2),
        g.ytd, g.target, round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened, g.reporting, g.expected,
        EXISTS (SELECT 1 FROM indicators WHERE code = 'thefts'),
-       r.expected, r.reported, r.on_time, r.late, CASE WHEN r.deadline <= wb_now() THEN r.expected - r.reported ELSE 0 END,
-       CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised,
-       o.score, wb_is_outlier(o.score)
+       CASE WHEN a.code = 'tp-07' THEN (
+         SELECT ARRAY[r.expected, r.reported, r.on_time, r.late,
+                      CASE WHEN r.deadline <= wb_now() THEN r.expected - r.reported ELSE 0 END,
+                      CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised]
+         FROM review_counts r WHERE r.indicator_code = 'thefts' AND r.area_code = 'tp-07' AND r.month = '2026-10-01') END,
+       g.outlier_score, wb_is_outlier(g.outlier_score)
 FROM areas a
 LEFT JOIN aggregates g ON g.indicator_code = 'thefts' AND g.area_code = a.code AND g.month = '2026-10-01'
-LEFT JOIN outlier_scores o ON o.indicator_code = 'thefts' AND o.area_code = a.code AND o.month = '2026-10-01'
-LEFT JOIN review_counts r ON a.code = 'tp-07' AND r.indicator_code = 'thefts' AND r.area_code = a.code AND r.month = '2026-10-01'
 WHERE (a.parent_code = 'tp-07' OR a.code = 'tp-07') AND wb_counts_in(a.valid_from, a.valid_to, '2026-10-01')
 ORDER BY a.code = 'tp-07' DESC, g.rank NULLS LAST, g.value IS NULL, a.name, a.code;
 SQL

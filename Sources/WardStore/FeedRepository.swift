@@ -29,13 +29,15 @@ public struct FeedRepository: Sendable {
             SELECT a.code = \(parent), a.code, a.name, g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2),
                    g.ytd, g.target, round(g.target_pct, 2), g.rank, round(g.share_pct, 2), g.worsened, g.reporting, g.expected,
                    EXISTS (SELECT 1 FROM indicators WHERE code = \(indicator)),
-                   r.expected, r.reported, r.on_time, r.late, CASE WHEN r.deadline <= wb_now() THEN r.expected - r.reported ELSE 0 END,
-                   CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised,
-                   o.score, wb_is_outlier(o.score)
+                   -- The parent's review counts, looked up once (not a join per child).
+                   CASE WHEN a.code = \(parent) THEN (
+                     SELECT ARRAY[r.expected, r.reported, r.on_time, r.late,
+                                  CASE WHEN r.deadline <= wb_now() THEN r.expected - r.reported ELSE 0 END,
+                                  CASE WHEN r.deadline > wb_now() THEN r.expected - r.reported ELSE 0 END, r.revised]
+                     FROM review_counts r WHERE r.indicator_code = \(indicator) AND r.area_code = \(parent) AND r.month = \(month.sqlDate)) END,
+                   g.outlier_score, wb_is_outlier(g.outlier_score)
             FROM areas a
             LEFT JOIN aggregates g ON g.indicator_code = \(indicator) AND g.area_code = a.code AND g.month = \(month.sqlDate)
-            LEFT JOIN outlier_scores o ON o.indicator_code = \(indicator) AND o.area_code = a.code AND o.month = \(month.sqlDate)
-            LEFT JOIN review_counts r ON a.code = \(parent) AND r.indicator_code = \(indicator) AND r.area_code = a.code AND r.month = \(month.sqlDate)
             WHERE (a.parent_code = \(parent) OR a.code = \(parent)) AND wb_counts_in(a.valid_from, a.valid_to, \(month.sqlDate))
             ORDER BY a.code = \(parent) DESC, g.rank NULLS LAST, g.value IS NULL, a.name, a.code
             """)
@@ -46,7 +48,7 @@ public struct FeedRepository: Sendable {
                 change: try row.decode(5), changePct: try row.decode(6), yoyChangePct: try row.decode(7),
                 ytd: try row.decode(8), target: try row.decode(9), targetPct: try row.decode(10),
                 rank: try row.decode(11, as: Int32?.self).map(Int.init), sharePct: try row.decode(12), worsened: try row.decode(13),
-                outlier: OutlierMark(score: try row.decode(24), isOutlier: try row.decode(25)))
+                outlier: OutlierMark(score: try row.decode(18), isOutlier: try row.decode(19)))
         }
         var total: CompareTotal
         if let value = try first.decode(3, as: ExactDecimal?.self) {
@@ -56,10 +58,10 @@ public struct FeedRepository: Sendable {
             total = CompareTotal(value: nil, previous: nil, change: nil, changePct: nil, reporting: 0, expected: compareRows.count)
         }
         // Who reported the indicator, over every leaf below the parent (not for ratios).
-        if let expected = try first.decode(17, as: Int32?.self) {
-            let count = { (column: Int) throws -> Int in Int(try first.decode(column, as: Int32?.self) ?? 0) }
-            total.completeness = CompletenessCounts(expected: Int(expected), reported: try count(18), onTime: try count(19), late: try count(20),
-                                                    missing: try count(21), pending: try count(22), revisedAfterDeadline: try count(23))
+        if let counts = try first.decode(17, as: [Int32]?.self), counts.count == 7 {
+            let count = counts.map(Int.init)
+            total.completeness = CompletenessCounts(expected: count[0], reported: count[1], onTime: count[2], late: count[3],
+                                                    missing: count[4], pending: count[5], revisedAfterDeadline: count[6])
         }
         return Comparison(indicator: indicator, parent: parent, month: month, total: total, rows: compareRows)
     }
@@ -184,9 +186,8 @@ public struct FeedRepository: Sendable {
                    wb_period_start(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
                    wb_period_end(g.month, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int)),
                    g.value, g.previous, g.change, round(g.change_pct, 2), round(g.yoy_change_pct, 2), g.ytd, g.target, round(g.target_pct, 2),
-                   o.score, wb_is_outlier(o.score)
+                   g.outlier_score, wb_is_outlier(g.outlier_score)
             FROM aggregates g JOIN indicators i ON i.code = g.indicator_code
-            LEFT JOIN outlier_scores o ON (o.indicator_code, o.area_code, o.month) = (g.indicator_code, g.area_code, g.month)
             WHERE g.indicator_code = \(indicator) AND g.area_code = ANY(\(areas)) AND g.month BETWEEN \(from.sqlDate) AND \(to.sqlDate)
             ORDER BY array_position(\(areas), g.area_code::text), g.month
             """)
@@ -223,12 +224,11 @@ public struct FeedRepository: Sendable {
                    CASE WHEN rc.expected > 0 AND \(area.kind.reports) THEN wb_report_status(rc.reported > 0, ka.arrived_at, rc.deadline, wb_now()) END,
                    CASE WHEN rc.reported > 0 AND \(area.kind.reports) THEN wb_local_time(ka.arrived_at) END,
                    CASE WHEN rc.reported > 0 AND \(area.kind.reports) THEN wb_days_late(ka.arrived_at, rc.deadline) END,
-                   wb_local_time(rc.deadline), o.score, wb_is_outlier(o.score)
+                   wb_local_time(rc.deadline), g.outlier_score, wb_is_outlier(g.outlier_score)
             FROM indicators i
             LEFT JOIN aggregates g ON g.indicator_code = i.code AND g.area_code = \(area.code) AND g.month = \(month.sqlDate)
             LEFT JOIN review_counts rc ON rc.indicator_code = i.code AND rc.area_code = \(area.code) AND rc.month = \(month.sqlDate)
             LEFT JOIN key_arrivals ka ON ka.indicator_code = i.code AND ka.area_code = \(area.code) AND ka.month = \(month.sqlDate)
-            LEFT JOIN outlier_scores o ON o.indicator_code = i.code AND o.area_code = \(area.code) AND o.month = \(month.sqlDate)
             ORDER BY i.category, i.code
             """)
         let reportRows = try rows.map { row in

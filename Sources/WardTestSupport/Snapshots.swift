@@ -5,10 +5,12 @@ extension Database {
     /// What the worker computes, as text rows for exact comparisons: every aggregate row and,
     /// unless `series` is false, every row of the stored comparable series.
     public func aggregateSnapshot(series: Bool = true) async throws -> [String] {
+        // Without the series, the columns a database of the first layout has too (UpgradeTests).
         let aggregates = try await pool.query("""
             SELECT concat_ws('|', indicator_code, area_code, month, value, previous, change, change_pct, yoy_value, yoy_change_pct,
                              ytd, target, target_pct, rank, share_pct, worsened, reporting, expected)
-            FROM aggregates ORDER BY 1
+                   || CASE WHEN \(series) THEN '|' || coalesce(to_jsonb(a) ->> 'outlier_score', '') ELSE '' END
+            FROM aggregates a ORDER BY 1
             """).map { try $0.decode(0, as: String.self) }
         guard series else { return aggregates }
         return try await aggregates + pool.query("""

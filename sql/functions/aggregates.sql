@@ -8,7 +8,8 @@
 --
 -- Input: pg_temp.wb_aggregate_keys (indicator, area, month) and pg_temp.wb_series_keys
 -- (indicator, area, month, as_of), made empty by wb_aggregate_keys_reset(). Reads: area_values,
--- area_lineage, areas, indicators, targets, successions. Writes: aggregates and comparable_series
+-- area_lineage, areas, indicators, targets, successions, outlier_scores (each row's score, copied).
+-- Writes: aggregates and comparable_series
 -- (the keys' rows deleted, then inserted for those that have a value).
 
 CREATE OR REPLACE FUNCTION wb_aggregate_keys_reset() RETURNS void LANGUAGE plpgsql AS $$
@@ -118,7 +119,7 @@ BEGIN
   WHERE r.as_of <> r.month;
 
   INSERT INTO aggregates (indicator_code, area_code, month, value, previous, change, change_pct, yoy_value,
-                          yoy_change_pct, ytd, target, target_pct, rank, share_pct, worsened, reporting, expected)
+                          yoy_change_pct, ytd, target, target_pct, rank, share_pct, worsened, reporting, expected, outlier_score)
   WITH own AS (SELECT * FROM pg_temp.wb_rows WHERE as_of = month),
   groups AS (SELECT DISTINCT indicator_code, coalesce(parent_code, '') AS parent, month, direction FROM own),
   ranked AS (
@@ -139,8 +140,9 @@ BEGIN
     GROUP BY c.indicator_code, c.area_code, c.month
   ),
   figures AS (
-    SELECT c.*, tg.target, r.rank, pv.value AS parent_value, ch.reporting, ch.expected
+    SELECT c.*, tg.target, r.rank, pv.value AS parent_value, ch.reporting, ch.expected, os.score AS outlier_score
     FROM own c
+    LEFT JOIN outlier_scores os ON (os.indicator_code, os.area_code, os.month) = (c.indicator_code, c.area_code, c.month)
     LEFT JOIN targets tg ON tg.indicator_code = c.indicator_code AND tg.area_code = c.area_code
                         AND tg.year = extract(year FROM c.month)::int
     LEFT JOIN ranked r ON (r.indicator_code, r.area_code, r.month) = (c.indicator_code, c.area_code, c.month)
@@ -160,7 +162,7 @@ BEGIN
            WHEN 'higher_is_better' THEN coalesce(value - previous < 0, false)
            WHEN 'lower_is_better' THEN coalesce(value - previous > 0, false)
            ELSE false END,
-         reporting, expected
+         reporting, expected, outlier_score
   FROM figures;
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;

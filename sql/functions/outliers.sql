@@ -8,7 +8,7 @@
 --
 -- Input: pg_temp.wb_score_keys (indicator, area, month), made empty by wb_score_keys_reset().
 -- Reads: area_values, areas, indicators. Writes: outlier_scores (the keys' rows deleted, then
--- inserted for those with a score).
+-- inserted for those with a score), and the copy of each score in aggregates (outlier_score).
 
 -- The threshold, the one place it is written.
 CREATE OR REPLACE FUNCTION wb_is_outlier(p_score numeric) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -24,7 +24,7 @@ END $$;
 -- Scores the keys of pg_temp.wb_score_keys; returns the rows written. The window's median and
 -- MAD are exact for whole numbers and halves (percentile_cont over float8; a value above 2^53
 -- would lose digits, far beyond any figure a ward reports); the score is rounded to 2 places.
-CREATE OR REPLACE FUNCTION wb_refresh_scores() RETURNS bigint LANGUAGE plpgsql
+CREATE OR REPLACE FUNCTION wb_refresh_scores(p_copy_to_aggregates boolean DEFAULT true) RETURNS bigint LANGUAGE plpgsql
 SET work_mem = '128MB' AS $$
 DECLARE n bigint;
 BEGIN
@@ -56,5 +56,14 @@ BEGIN
   CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - m.median)) AS mad FROM unnest(w.vals) x) d
   WHERE cardinality(w.vals) >= 8 AND d.mad > 0;
   GET DIAGNOSTICS n = ROW_COUNT;
+  -- The aggregate rows of the keys carry the score too (the rows the batch recomputes get it
+  -- when they are inserted; a rebuild inserts every row after scoring, so it skips this).
+  IF p_copy_to_aggregates THEN
+    UPDATE aggregates a SET outlier_score = s.score
+    FROM (SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_score_keys) k
+    LEFT JOIN outlier_scores s USING (indicator_code, area_code, month)
+    WHERE (a.indicator_code, a.area_code, a.month) = (k.indicator_code, k.area_code, k.month)
+      AND a.outlier_score IS DISTINCT FROM s.score;
+  END IF;
   RETURN n;
 END $$;

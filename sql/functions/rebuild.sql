@@ -56,7 +56,7 @@ BEGIN
   PERFORM wb_score_keys_reset();
   INSERT INTO pg_temp.wb_score_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE value IS NOT NULL AND (p_from IS NULL OR month >= p_from);
-  PERFORM wb_refresh_scores();
+  PERFORM wb_refresh_scores(false);
 
   -- Who reported: every area, indicator and month from the first month any indicator is
   -- expected to the last with data or the current period, whichever is later (review.sql).

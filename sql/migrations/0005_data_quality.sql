@@ -39,6 +39,9 @@ CREATE TABLE rule_check_requests (
   txid xid8 PRIMARY KEY DEFAULT pg_current_xact_id()
 );
 
+-- Each aggregate row carries its area's score (a copy, for the feeds: one join less per row).
+ALTER TABLE aggregates ADD COLUMN outlier_score numeric;
+
 INSERT INTO aggregate_rebuild_requests (reason) VALUES ('outlier scores');
 
 -- The last month the review is counted for (review.sql), so that a worker's pass knows in an
