@@ -4,7 +4,7 @@ SWIFT ?= swift
 PG := scripts/postgres
 export WARDBOARD_PG_PORT ?= 54329
 
-.PHONY: deps build release run test bench-pq bench-import bench-worker bench-http clean-db db-start db-stop db-url leaks
+.PHONY: deps build release run test bench-pq bench-import bench-worker bench-http bench-replica clean-db db-start db-stop db-url leaks
 
 ## Debian/Ubuntu packages the project needs (see scripts/deps: libpq headers, the PostgreSQL server and client, pkg-config, curl, python3 with PyYAML and venv).
 deps:
@@ -29,6 +29,7 @@ test: deps
 	  $(SWIFT) test && \
 	  if [ -z "$$external" ]; then \
 	    for suite in ServerRestartTests ReadinessTests; do WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter $$suite || exit 1; done; \
+	    WARDBOARD_TEST_DISRUPTIVE=1 WARDBOARD_TEST_REPLICA_URL=$$(env -u DATABASE_URL $(PG) replica start) $(SWIFT) test --filter ReplicaTests || exit 1; \
 	  else echo "skipping the server-restart tests: DATABASE_URL points at a server this project does not manage"; fi && \
 	  scripts/quickstart-check && scripts/check-compose && scripts/contract-check && scripts/page-check
 
@@ -42,6 +43,10 @@ bench-import: deps
 ## wrk against /compare and /series beside pgbench.
 bench-http: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/http.sh
+
+## /compare read on the primary and on a streaming replica (scripts/postgres replica), one API process on each.
+bench-replica: deps
+	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/replica.sh
 
 ## Full rebuild and one-edit latency on the 1000-ward dataset (12 and 60 months of history).
 bench-worker: deps

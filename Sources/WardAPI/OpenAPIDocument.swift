@@ -345,6 +345,18 @@ enum OpenAPIDocument {
             last_full_rebuild_at: {type: string, format: date-time}
             data_updated_at: {type: string, format: date-time}
             aggregates_computed_at: {type: string, format: date-time}
+            replica:
+              description: 'the read replica (DATABASE_READ_URL) against the primary; absent without one. The other members are read on the primary.'
+              type: object
+              required: [state, reads_from]
+              properties:
+                state: {type: string, enum: [caught_up, lagging, unreachable], description: 'lagging: flushed WAL is not replayed and the replica is paused, not streaming, or has had WAL waiting while its last replayed transaction is a second old or more'}
+                reads_from: {type: string, enum: [replica, primary], description: 'primary while the replica is unreachable (retried every few seconds)'}
+                lag_bytes: {type: integer, description: WAL written on the primary and not yet replayed}
+                lag_seconds: {type: number, description: '0 unless lagging, then the age of the last replayed transaction'}
+                replay_paused: {type: boolean}
+                last_replayed_at: {type: string, format: date-time}
+                error: {type: string, description: why the replica is unreachable}
         WriteAnswer:
           type: object
           required: [rows, written]
@@ -434,10 +446,10 @@ enum OpenAPIDocument {
         get:
           security: []
           responses:
-            '200': {description: the database answers, headers: {X-Request-Id: {$ref: '#/components/headers/RequestId'}}, content: {text/plain: {schema: {type: string}}}}
+            '200': {description: 'reads are answered: by the replica, or by the primary while the replica is unreachable; a second line says how far a replica lags (`replica: caught up`, `replica: lagging …`, `replica: unreachable; reads go to the primary`)', headers: {X-Request-Id: {$ref: '#/components/headers/RequestId'}}, content: {text/plain: {schema: {type: string}}}}
             '414': {$ref: '#/components/responses/URITooLong'}
             '431': {$ref: '#/components/responses/HeadersTooLarge'}
-            '503': {description: the database is unreachable, headers: {X-Request-Id: {$ref: '#/components/headers/RequestId'}, Retry-After: {$ref: '#/components/headers/RetryAfter'}}, content: {text/plain: {schema: {type: string}}}}
+            '503': {description: 'neither the replica nor the primary answers reads', headers: {X-Request-Id: {$ref: '#/components/headers/RequestId'}, Retry-After: {$ref: '#/components/headers/RetryAfter'}}, content: {text/plain: {schema: {type: string}}}}
       /metrics:
         get:
           security: []

@@ -10,8 +10,13 @@ extension WardAPI {
         router.get("healthz") { _, _ in Self.plainText(.ok, "ok\n") }
 
         // 503 while the database is unreachable; ready again by itself when it returns.
+        // Ready while reads can be answered, by the replica or (while it is away) the primary; a
+        // lagging or unreachable replica is said, not a reason to take the process out.
         router.get("readyz") { _, _ in
-            if await database.isReachable() { return Self.plainText(.ok, "ready\n") }
+            if await database.isReachable() {
+                let replica = await database.replicaStatus()
+                return Self.plainText(.ok, "ready\n" + (replica.map { $0.summary + "\n" } ?? ""))
+            }
             var response = Self.plainText(.serviceUnavailable, "database unreachable\n")
             response.headers[.retryAfter] = "2"
             return response

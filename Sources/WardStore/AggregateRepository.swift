@@ -89,6 +89,8 @@ public struct AggregateRepository: Sendable {
         public var lastFullRebuildAt: Date?
         public var dataUpdatedAt: Date?
         public var aggregatesComputedAt: Date?
+        /// The read replica's lag; absent without one (`DATABASE_READ_URL`).
+        public var replica: ReplicaStatus?
     }
 
     /// When the worker last finished a run, as local time with its offset (what the pages show).
@@ -98,8 +100,9 @@ public struct AggregateRepository: Sendable {
             """, as: String?.self) ?? nil
     }
 
+    /// The worker's state as the primary knows it, and the replica's lag behind it.
     public func status() async throws -> Status {
-        let rows = try await database.replica.query("""
+        let rows = try await database.primary.query("""
             SELECT (SELECT count(*) FROM aggregate_queue),
                    (SELECT min(enqueued_at) FROM aggregate_queue),
                    EXISTS (SELECT 1 FROM aggregate_rebuild_requests),
@@ -111,11 +114,12 @@ public struct AggregateRepository: Sendable {
             FROM (SELECT 1) one
             LEFT JOIN LATERAL (SELECT finished_at, status, kind FROM aggregate_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1) r ON true
             """)
-        guard let row = rows.first else { return Status(queueDepth: 0, rebuildRequested: false) }
+        let replica = await database.replicaStatus()
+        guard let row = rows.first else { return Status(queueDepth: 0, rebuildRequested: false, replica: replica) }
         let (depth, oldest, requested, lastAt, lastStatus, lastKind, lastFull, updated, computed, waiting) =
             try row.decode((Int, Date?, Bool, Date?, String?, String?, Date?, Date?, Date?, Int).self)
         return Status(queueDepth: depth, factBatchesWaiting: waiting, oldestQueuedAt: oldest, rebuildRequested: requested, lastRunAt: lastAt,
                       lastRunStatus: lastStatus, lastRunKind: lastKind, lastFullRebuildAt: lastFull,
-                      dataUpdatedAt: updated, aggregatesComputedAt: computed)
+                      dataUpdatedAt: updated, aggregatesComputedAt: computed, replica: replica)
     }
 }

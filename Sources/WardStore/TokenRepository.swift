@@ -20,11 +20,12 @@ public struct TokenRepository: Sendable {
         return (token, TokenInfo(id: id, name: name, role: role, areaCode: area))
     }
 
-    /// The token's record when it exists and is not revoked.
+    /// The token's record when it exists and is not revoked. Asks the primary: a revocation
+    /// must not wait for a replica to replay it.
     public func authenticate(_ token: String) async throws -> TokenInfo? {
         guard token.hasPrefix("wb_"), token.utf8.count < 200 else { return nil }
         let hash = Bytea(Checksum.sha256(token.utf8))
-        return try await database.replica.query("""
+        return try await database.primary.query("""
             SELECT id, name, role, area_code, revoked_at IS NOT NULL FROM api_tokens WHERE token_sha256 = \(hash) AND revoked_at IS NULL
             """).first.map(Self.decode)
     }
