@@ -126,6 +126,39 @@ with sync_playwright() as playwright:
     check(page.locator("#strengths").count() == 1 and page.locator("#weaknesses").count() == 1, "strengths and weaknesses open the sheet")
     shot(page, "review-sheet")
 
+    # Printed, the sheet is the page the meeting reads: no navigation or forms, the ward's name,
+    # the month and when the figures were computed, on A4.
+    page.emulate_media(media="print")
+    check(all(not page.locator(sel).first.is_visible() for sel in ["header.top", "form.filters", "nav"] if page.locator(sel).count()),
+          "printing hides the navigation and the forms")
+    printed = page.locator("main").inner_text()
+    check("Mỹ Thới" in printed and "Tháng 10/2026" in printed, "the printed sheet names the ward and the month")
+    check("Số liệu tính lúc" in printed, "the printed sheet says when the figures were computed")
+    pdf = page.pdf(format="A4")
+    check(pdf[:4] == b"%PDF" and len(pdf) > 10_000, f"the sheet prints to an A4 PDF ({len(pdf)} bytes)")
+    page.emulate_media(media="screen")
+
+    # Contrast (WCAG AA, 4.5:1 for text): every visible text element against the background
+    # it is drawn on, as the browser computed both.
+    low = page.evaluate("""() => {
+      const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+                                          .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const background = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+                                   if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3); } return [255, 255, 255]; };
+      const bad = [];
+      for (const el of document.querySelectorAll('body *')) {
+        if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+        const style = getComputedStyle(el);
+        if (style.visibility === 'hidden' || style.display === 'none' || el.getClientRects().length === 0) continue;
+        const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 4.5) bad.push(el.tagName + '.' + el.className + ' ' + ratio.toFixed(2));
+      }
+      return bad;
+    }""")
+    check(low == [], f"text contrast at least 4.5:1 on the review sheet ({low[:5]})")
+
     # English, on request.
     page.goto(BASE + "/" + compare_query + "&lang=en")
     check(page.locator("html").get_attribute("lang") == "en" and "Ward comparison" in page.inner_text("h1"), "English with ?lang=en")
