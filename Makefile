@@ -4,7 +4,7 @@ SWIFT ?= swift
 PG := scripts/postgres
 export WARDBOARD_PG_PORT ?= 54329
 
-.PHONY: deps build release run test bench-pq bench-import bench-worker bench-http bench-replica clean-db db-start db-stop db-url leaks
+.PHONY: deps build release run test bench-pq bench-import bench-worker bench-http bench-replica bench-national clean-db db-start db-stop db-url leaks
 
 ## Debian/Ubuntu packages the project needs (see scripts/deps: libpq headers, the PostgreSQL server and client, pkg-config, curl, python3 with PyYAML and venv).
 deps:
@@ -43,6 +43,10 @@ bench-import: deps
 ## wrk against /compare and /series beside pgbench.
 bench-http: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/http.sh
+
+## Viet Nam through the 2025 reorganisation: import, rebuild, edits and reads (bench/national.sh).
+bench-national: deps
+	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/national.sh
 
 ## /compare read on the primary and on a streaming replica (scripts/postgres replica), one API process on each.
 bench-replica: deps

@@ -22,7 +22,10 @@ edits() {
   sleep 2
   local latencies=()
   for i in $(seq "$EDITS"); do
-    local ward; ward=$(printf 'tp-%02d-p-%03d' $(( (i % 20) + 1 )) $(( (i * 7 % 50) + 1 )))
+    # EDIT_AREAS (space-separated codes) picks the wards on another dataset (bench-national).
+    local ward
+    if [ -n "${EDIT_AREAS:-}" ]; then read -ra pool <<<"$EDIT_AREAS"; ward=${pool[$(( (i - 1) % ${#pool[@]} ))]}
+    else ward=$(printf 'tp-%02d-p-%03d' $(( (i % 20) + 1 )) $(( (i * 7 % 50) + 1 ))); fi
     # The edit and the wait in one session: the time is the commit's, not a second psql's start-up.
     # The month is looked up before the edit: each look of the wait loop below must cost well
     # under a millisecond (a primary-key lookup), or the observer's own queries become the figure.
@@ -85,6 +88,8 @@ if [ "${1:-}" = edits ]; then
   echo "one edit on $2, commit to visible aggregates (median of $EDITS): $(edits "$url") ms"
   exit 0
 fi
+# `bench/worker.sh run MONTHS` loads and times one history length alone.
+if [ "${1:-}" = run ]; then echo "one edit, commit to visible aggregates (median of $EDITS): $(run "$2") ms"; exit 0; fi
 l60=$(run 60 reference)
 l12=$(run 12)
 printf '\none edit, commit to visible aggregates (median of %s): 60 months %s ms, 12 months %s ms, ratio %s\n' \

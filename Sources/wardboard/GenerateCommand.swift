@@ -6,16 +6,34 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write a realistic, deterministic dataset in the import formats.",
-        discussion: "Without --wards: the Long Xuyên demo (January 2023 to October 2026) with the 2025 reorganisation. With --wards N: synthetic cities of 50 wards each, for benchmarks."
+        discussion: """
+            Without --wards: the Long Xuyên demo (January 2023 to October 2026) with the 2025 reorganisation. \
+            With --wards N: synthetic cities of 50 wards each, for benchmarks. \
+            With --national: Viet Nam through the 2025 reorganisation (63 provinces, about 700 districts and 10,000 \
+            communes until June 2025; 34 provinces and 3,321 communes, wards and special zones from July), \
+            January 2021 to October 2026 unless --from/--to say otherwise.
+            """
     )
 
     @Option(help: "Folder to write the CSV files into.") var out: String
     @Option(help: "Synthetic wards (cities of 50 each) instead of the Long Xuyên demo.") var wards: Int?
     @Option(help: "Months of history, ending October 2026.") var months: Int?
     @Option(help: "Random seed: the same seed writes the same files.") var seed: UInt64 = 2025
+    @Flag(help: "Every commune of Viet Nam through the 2025 reorganisation.") var national = false
+    @Option(help: "With --national: how many of its 20 indicators (16 to 20).") var indicators: Int = 20
+    @Option(help: "First month (YYYY-MM).") var from: String?
+    @Option(help: "Last month (YYYY-MM); October 2026 by default.") var to: String?
 
     func validate() throws {
         if let wards, wards < 1 { throw ValidationError("--wards must be at least 1") }
+        if national && wards != nil { throw ValidationError("--national and --wards are two different datasets: give one") }
+        if !(1...20).contains(indicators) { throw ValidationError("--indicators must be between 1 and 20") }
+        if let from, Month(from) == nil { throw ValidationError("--from '\(from)' is not a month (YYYY-MM)") }
+        if let to, Month(to) == nil { throw ValidationError("--to '\(to)' is not a month (YYYY-MM)") }
+        if let from = from.flatMap(Month.init), let to = to.flatMap(Month.init), from > to {
+            throw ValidationError("--from \(from) is after --to \(to)")
+        }
+        if from != nil && months != nil { throw ValidationError("--from and --months both say where the data starts: give one") }
         if let months, months < 1 { throw ValidationError("--months must be at least 1") }
     }
 
@@ -27,7 +45,10 @@ struct GenerateCommand: ParsableCommand {
             writers[file] = try FileWriter(directory.appendingPathComponent(file.fileName))
         }
         var counts = [ImportFile: Int]()
-        try DatasetGenerator(wards: wards, months: months, seed: seed).generate { file, fields in
+        let last = to.flatMap(Month.init) ?? Month(year: 2026, month: 10) ?? Month(index: 0)
+        let generator = DatasetGenerator(wards: wards, months: months, seed: seed, lastMonth: last,
+                                         national: national, indicatorCount: indicators, from: from.flatMap(Month.init))
+        try generator.generate { file, fields in
             try writers[file]?.write(CSVWriter.line(fields))
             counts[file, default: -1] += 1
         }

@@ -3,7 +3,8 @@ import Foundation
 /// Writes a realistic, deterministic dataset in the import formats of DATA.md.
 ///
 /// By default the Long Xuyên demo; with `wards`, synthetic cities of 50 wards each under one
-/// province, for benchmarks. Seasonality: Tết (January–February) raises thefts and vagrancy, the
+/// province, for benchmarks; with `national`, every commune of Viet Nam through the 2025
+/// reorganisation (``NationalAreas``), 20 indicators, facts for one leaf in ten. Seasonality: Tết (January–February) raises thefts and vagrancy, the
 /// dry season (January–April) encroachment, the rainy season (June–October) sanitation problems;
 /// budget revenue peaks in December. Thefts and encroachments arrive partly (demo) or wholly
 /// (synthetic) as raw facts with timestamps spread over whole months, boundaries included.
@@ -16,23 +17,40 @@ public struct DatasetGenerator: Sendable {
     public var seed: UInt64
     /// The last month with data.
     public var lastMonth: Month
+    /// The national dataset instead of the demo or the synthetic cities.
+    public var national: Bool
+    /// How many of the national dataset's 20 indicators (``NationalIndicators/first(_:)``).
+    public var indicatorCount: Int
+    /// The first month with data, instead of one derived from `months`.
+    public var from: Month?
 
-    public init(wards: Int? = nil, months: Int? = nil, seed: UInt64 = 2025, lastMonth: Month = Month(year: 2026, month: 10) ?? Month(index: 0)) {
+    public init(wards: Int? = nil, months: Int? = nil, seed: UInt64 = 2025, lastMonth: Month = Month(year: 2026, month: 10) ?? Month(index: 0),
+                national: Bool = false, indicatorCount: Int = 20, from: Month? = nil) {
         self.wards = wards
         self.months = months
         self.seed = seed
         self.lastMonth = lastMonth
+        self.national = national
+        self.indicatorCount = indicatorCount
+        self.from = from
     }
 
     public var firstMonth: Month {
+        if let from { return from }
         if let months { return lastMonth.adding(months: -(max(1, months) - 1)) }
+        if national { return Month(year: 2021, month: 1) ?? lastMonth }
         return wards == nil ? Month(year: 2023, month: 1) ?? lastMonth : lastMonth.adding(months: -59)
     }
 
+    /// The Long Xuyên demo (neither synthetic cities nor the national dataset).
+    var isDemo: Bool { wards == nil && !national }
+
     /// Emits rows (header first) for each file, in dependency order.
     public func generate(_ emit: (ImportFile, [String]) throws -> Void) throws {
-        let (areas, successions) = wards.map(Self.syntheticAreas) ?? (DemoAreas.areas, DemoAreas.successions)
-        let indicators = DemoIndicators.all
+        let (areas, successions) = national ? NationalAreas.make(seed: seed)
+            : wards.map(Self.syntheticAreas) ?? (DemoAreas.areas, DemoAreas.successions)
+        let indicators = national ? NationalIndicators.first(indicatorCount) : DemoIndicators.all
+        let indicatorCodes = Set(indicators.map(\.code))
         for file in ImportFile.allCases { try emit(file, file.columnNames) }
 
         for area in areas {
@@ -44,16 +62,20 @@ public struct DatasetGenerator: Sendable {
                                    i.numeratorCode ?? "", i.denominatorCode ?? "", i.cutoffDay.map(String.init) ?? "",
                                    i.dueDays.map(String.init) ?? "", i.required ? "true" : "false", i.expectedFrom?.description ?? ""])
         }
-        for rule in DemoRules.all { try emit(.rules, rule) }
+        for rule in DemoRules.all where [rule[1], rule[3]].allSatisfy({ indicatorCodes.contains($0) || Double($0) != nil }) {
+            try emit(.rules, rule)
+        }
 
         let months = firstMonth.through(lastMonth)
         let leaves = areas.filter { $0.kind.reports }
         let leafCodes = Array(Set(leaves.map(\.code))).sorted()
+        let leafRows = Dictionary(grouping: leaves, by: \.code)
+        func counts(_ code: String, in month: Month) -> Bool { leafRows[code]?.contains { $0.counts(in: month) } ?? false }
         var cellsPerWard = [String: Int]()
         var rng = SplitMix64(seed: seed)
 
         // Party cells of the wards that exist in the last month.
-        for code in leafCodes where leaves.contains(where: { $0.code == code && $0.counts(in: lastMonth) }) {
+        for code in leafCodes where counts(code, in: lastMonth) {
             let count = Int.random(in: 6...14, using: &rng)
             var members = 0
             for index in 1...count {
@@ -71,11 +93,11 @@ public struct DatasetGenerator: Sendable {
             var ward = SplitMix64(seed: seed &+ UInt64(wardIndex + 1) &* 0x9E37_79B9)
             // Arrival times on their own stream, so the figures stay what they were.
             var arrivals = SplitMix64(seed: seed &+ UInt64(wardIndex + 1) &* 0xA24B_AED4)
-            let habituallyLate = wards == nil ? code == DemoAreas.habituallyLate : wardIndex % 40 == 7
-            let theftSurge = wards == nil ? code == DemoAreas.theftSurge : wardIndex % 97 == 13
+            let habituallyLate = isDemo ? code == DemoAreas.habituallyLate : wardIndex % 40 == 7
+            let theftSurge = isDemo ? code == DemoAreas.theftSurge : wardIndex % 97 == 13
             let cutoffs = Dictionary(uniqueKeysWithValues: indicators.map { ($0.code, $0.cutoffDay ?? 1) })
-            let reportsFacts = wards != nil || wardIndex % 2 == 0
-            let activeMonths = months.filter { month in leaves.contains { $0.code == code && $0.counts(in: month) } }
+            let reportsFacts = national ? wardIndex % 10 == 0 : wards != nil || wardIndex % 2 == 0
+            let activeMonths = months.filter { counts(code, in: $0) }
             let firstSize = activeMonths.first.map { sizes.size(of: code, in: $0) } ?? 1
             var accounts = firstSize * 15_000 * Double.random(in: 0.25...0.4, using: &ward)
             var members = Double(cellsPerWard[code] ?? Int(firstSize * 180))
@@ -107,6 +129,15 @@ public struct DatasetGenerator: Sendable {
                 let received = count(120 * size)
                 values.append(("admin_received", String(received)))
                 values.append(("admin_on_time", String(Int((Double(received) * Double.random(in: 0.82...0.99, using: &ward)).rounded()))))
+                if national {
+                    // On their own stream, so the review's 16 are the same with or without these.
+                    var extra = SplitMix64(seed: seed &+ UInt64(wardIndex + 1) &* 0x85EB_CA6B &+ UInt64(month.index))
+                    func extraCount(_ base: Double) -> Int { max(0, Int((base * Double.random(in: 0.6...1.4, using: &extra)).rounded())) }
+                    values.append(("fire_incidents", String(extraCount(0.3 * size * dry))))
+                    values.append(("traffic_accidents", String(extraCount(1.2 * size * tet))))
+                    let online = 0.25 + 0.08 * Double(month.year - 2021) + Double.random(in: -0.05...0.05, using: &extra)
+                    values.append(("admin_online", String(Int((Double(received) * min(0.95, max(0, online))).rounded()))))
+                }
                 accounts += size * 15_000 * Double.random(in: 0.005...0.02, using: &ward)
                 values.append(("vneid_accounts", String(Int(accounts))))
                 members += Double(Int.random(in: 0...3, using: &ward)) - Double(Int.random(in: 0...1, using: &ward))
@@ -114,21 +145,21 @@ public struct DatasetGenerator: Sendable {
 
                 let thefts = count(6 * size * tet) * (theftSurge && month == lastMonth ? 10 : 1)
                 let encroachments = count(10 * size * dry)
-                if reportsFacts {
+                if reportsFacts && indicatorCodes.contains("thefts") {
                     try emitFacts(code: code, indicator: "thefts", count: thefts, month: month, rng: &ward, emit)
                     try emitFacts(code: code, indicator: "encroachment_cases", count: encroachments, month: month, rng: &ward, emit)
                 } else {
                     values.append(("thefts", String(thefts)))
                     values.append(("encroachment_cases", String(encroachments)))
                 }
-                for (indicator, value) in values {
+                for (indicator, value) in values where indicatorCodes.contains(indicator) {
                     // Now and then a ward misses a report: the month stays empty, never 0.
                     if Int.random(in: 0..<200, using: &ward) == 0 && indicator != "budget_revenue" { continue }
                     let arrived = Self.arrival(of: month, cutoffDay: cutoffs[indicator] ?? 1, habituallyLate: habituallyLate, rng: &arrivals)
                     try emit(.observations, [code, indicator, month.description, value, arrived])
                 }
             }
-            for (year, target) in targets.sorted(by: { $0.key < $1.key }) {
+            for (year, target) in targets.sorted(by: { $0.key < $1.key }) where indicatorCodes.contains("budget_revenue") {
                 try emit(.targets, [code, "budget_revenue", String(year), String(Int64(target))])
             }
         }
@@ -139,15 +170,17 @@ public struct DatasetGenerator: Sendable {
     /// totals continue across a reorganisation. An area formed only from others has no own size.
     struct Sizes {
         var own: [String: Double] = [:]
-        let successions: [Succession]
+        /// Successions by their `to` area.
+        let into: [String: [Succession]]
 
         init(codes: [String], areas: [Area], successions: [Succession], seed: UInt64) {
-            self.successions = successions
+            into = Dictionary(grouping: successions, by: \.toCode)
+            let rows = Dictionary(grouping: areas, by: \.code)
             for (index, code) in codes.enumerated() {
                 var rng = SplitMix64(seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9)
                 let size = Double.random(in: 0.5...2.0, using: &rng)
-                let formed = successions.contains { s in
-                    s.toCode == code && !areas.contains { $0.code == code && $0.counts(in: s.effectiveMonth.previous) }
+                let formed = (into[code] ?? []).contains { s in
+                    !(rows[code] ?? []).contains { $0.counts(in: s.effectiveMonth.previous) }
                 }
                 own[code] = formed ? 0 : size
             }
@@ -155,7 +188,7 @@ public struct DatasetGenerator: Sendable {
 
         func size(of code: String, in month: Month) -> Double {
             var size = own[code] ?? 0
-            for s in successions where s.toCode == code && s.effectiveMonth <= month {
+            for s in into[code] ?? [] where s.effectiveMonth <= month {
                 size += (Double(s.share) ?? 1) * self.size(of: s.fromCode, in: s.effectiveMonth.previous)
             }
             return size

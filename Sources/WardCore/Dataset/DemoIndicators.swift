@@ -37,6 +37,31 @@ public enum DemoIndicators {
     ]
 }
 
+/// The national dataset's indicators: the review's 16, and four more (two counts, and online
+/// records with their share: a second ratio, a third indicator with cut-off day 15).
+public enum NationalIndicators {
+    public static let extra: [Indicator] = [
+        Indicator(code: "fire_incidents", nameVi: "Vụ cháy, nổ", nameEn: "Fires and explosions", unit: "cases",
+                  kind: .count, direction: .lowerIsBetter, category: "public_order"),
+        Indicator(code: "traffic_accidents", nameVi: "Tai nạn giao thông", nameEn: "Traffic accidents", unit: "cases",
+                  kind: .count, direction: .lowerIsBetter, category: "public_order"),
+        Indicator(code: "admin_online", nameVi: "Hồ sơ nộp trực tuyến", nameEn: "Records filed online", unit: "records",
+                  kind: .count, direction: .higherIsBetter, category: "admin_reform", cutoffDay: 15),
+        Indicator(code: "admin_online_pct", nameVi: "Tỷ lệ hồ sơ nộp trực tuyến", nameEn: "Records filed online", unit: "percent",
+                  kind: .ratio, direction: .higherIsBetter, category: "admin_reform",
+                  numeratorCode: "admin_online", denominatorCode: "admin_received", cutoffDay: 15),
+    ]
+
+    /// The first `count` of the 20 (at least the 16 of the review), ratios only with their parts.
+    public static func first(_ count: Int) -> [Indicator] {
+        let list = Array((DemoIndicators.all + extra).prefix(max(1, count)))
+        let codes = Set(list.map(\.code))
+        return list.filter { indicator in
+            [indicator.numeratorCode, indicator.denominatorCode].allSatisfy { $0.map(codes.contains) ?? true }
+        }
+    }
+}
+
 /// The rules between indicators the demo ships (DATA.md "Data quality: rules and outliers"), as
 /// rows of rules.csv: code, left, operator, right, severity, message_vi.
 public enum DemoRules {
