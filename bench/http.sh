@@ -29,12 +29,11 @@ for path in "$compare" "$series" "$page"; do
   cp bench/out/wrk-last.txt "bench/out/wrk-$name.txt"
 done
 python3 - "$(curl -s "http://127.0.0.1:$port$page" | wc -c)" <<'PY'
-import re, sys
+import sys
+sys.path.insert(0, "bench")
+import wrk_figures
 def figures(name):
-    text = open(f"bench/out/wrk-{name}.txt").read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups()
-    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    return wrk_figures.figures(f"bench/out/wrk-{name}.txt")[:2]
 (compare_rps, compare_p99), (page_rps, page_p99) = figures("compare"), figures("page")
 print(f"\nthe comparison page: {int(sys.argv[1]) / 1024:.1f} KB; {page_rps:.0f} req/s = {page_rps / compare_rps:.2f}x /compare's, "
       f"p99 {page_p99:.1f} ms = {page_p99 / compare_p99:.2f}x /compare's (targets: at least 0.5x, at most 1.5x)")

@@ -94,13 +94,11 @@ sed "s/'tp-07'/'$province'/g; s/'2026-10-01'/'$month-01'/g" bench/out/compare.sq
   || { echo "bench-national: run make bench-http once first (it writes bench/out/compare.sql)"; exit 1; }
 pgbench -n -c32 -j2 -T15 -f bench/out/compare-national.sql "$url" 2>/dev/null > bench/out/pgbench-national.txt
 python3 <<'PY'
-import re
+import re, sys
+sys.path.insert(0, "bench")
+import wrk_figures
 def figures(name):
-    text = open(f"bench/out/wrk-national-{name}.txt").read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups()
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], int(errors.group(1)) if errors else 0
+    return wrk_figures.figures(f"bench/out/wrk-national-{name}.txt")
 tps = float(re.search(r"tps = ([\d.]+)", open("bench/out/pgbench-national.txt").read()).group(1))
 for name in ("compare-province", "compare-country", "series-merged", "completeness-province"):
     rps, p99, errors = figures(name)

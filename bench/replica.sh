@@ -44,13 +44,11 @@ run both-primary 16 18996 & both=$!
 run both-replica 16 18997
 wait $both
 python3 <<'PY'
-import re
+import re, sys
+sys.path.insert(0, "bench")
+import wrk_figures
 def figures(name):
-    text = open(f"bench/out/wrk-replica-{name}.txt").read()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups()
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], int(errors.group(1)) if errors else 0
+    return wrk_figures.figures(f"bench/out/wrk-replica-{name}.txt")
 p, r, bp, br = (figures(n) for n in ("primary", "replica", "both-primary", "both-replica"))
 print(f"reads on the primary:  {p[0]:8.0f} req/s  p99 {p[1]:5.1f} ms  errors {p[2]}")
 print(f"reads on the replica:  {r[0]:8.0f} req/s  p99 {r[1]:5.1f} ms  errors {r[2]}  ({r[0] / p[0]:.2f}x the primary's req/s, p99 {r[1] / p[1]:.2f}x)")
