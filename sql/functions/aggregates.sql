@@ -24,12 +24,20 @@ END $$;
 CREATE OR REPLACE VIEW area_epochs AS
   SELECT DISTINCT area_code, last_eff AS as_of FROM area_lineage WHERE first_eff <> 'infinity';
 
+-- Each epoch of an area with the month the next begins: the months it is the territory of.
+CREATE OR REPLACE VIEW area_epoch_spans AS
+  SELECT area_code, as_of, lead(as_of, 1, 'infinity') OVER (PARTITION BY area_code ORDER BY as_of) AS until
+  FROM area_epochs;
+
 -- Computes the aggregates of the keys in pg_temp.wb_aggregate_keys and the comparable series
 -- rows of pg_temp.wb_series_keys; returns the aggregate rows written.
 -- Intermediate sets are temp tables with statistics (ANALYZE): planner estimates of CTEs over
 -- fresh tables are one row, which turns every join into a nested loop over the whole batch.
--- The months a row needs (the year so far, the month before, a year before) are a constant
--- series of month offsets: its row estimate is exact, so each figure is a primary-key lookup.
+-- Figures measured as of month M equal those measured as of the area's latest epoch no later
+-- than M (its basis; '-infinity' before its first epoch, where the only figures are its own
+-- values): each row reads one series of comparable figures per (indicator, area, basis), which
+-- is computed once, and the year so far is a running sum over that series (looking the 2–13
+-- months each row needs up row by row read every figure about seven times in a full rebuild).
 CREATE OR REPLACE FUNCTION wb_compute_aggregates() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
@@ -42,69 +50,79 @@ BEGIN
 
   -- Left over from an earlier batch of this transaction (no NOTICE when there is none).
   IF to_regclass('pg_temp.wb_cur') IS NOT NULL THEN DROP TABLE pg_temp.wb_cur; END IF;
-  IF to_regclass('pg_temp.wb_comparable') IS NOT NULL THEN DROP TABLE pg_temp.wb_comparable; END IF;
+  IF to_regclass('pg_temp.wb_figures') IS NOT NULL THEN DROP TABLE pg_temp.wb_figures; END IF;
   -- The rows to compute: aggregates as of their own month (those with a value), and comparable
   -- series rows as of an epoch (their value is the comparable figure, found below).
   CREATE TEMP TABLE wb_cur ON COMMIT DROP AS
-    SELECT v.indicator_code, v.area_code, v.month, v.month AS as_of, v.value, i.kind, i.direction, a.parent_code
+    SELECT v.indicator_code, v.area_code, v.month, v.month AS as_of, coalesce(e.as_of, '-infinity') AS basis,
+           v.value, i.kind, i.direction, a.parent_code
     FROM (SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_aggregate_keys) t
     JOIN area_values v USING (indicator_code, area_code, month)
     JOIN indicators i ON i.code = v.indicator_code
     LEFT JOIN areas a ON a.code = v.area_code AND wb_counts_in(a.valid_from, a.valid_to, v.month)
+    LEFT JOIN area_epoch_spans e ON e.area_code = v.area_code AND v.month >= e.as_of AND v.month < e.until
     WHERE v.value IS NOT NULL
     UNION ALL
-    SELECT t.indicator_code, t.area_code, t.month, t.as_of, NULL, i.kind, i.direction, NULL
+    SELECT t.indicator_code, t.area_code, t.month, t.as_of, t.as_of, NULL, i.kind, i.direction, NULL
     FROM (SELECT DISTINCT indicator_code, area_code, month, as_of FROM pg_temp.wb_series_keys) t
     JOIN indicators i ON i.code = t.indicator_code;
   ANALYZE pg_temp.wb_cur;
 
-  -- Comparable figures of each target for every earlier month it needs (DATA.md, successions):
-  -- the months of its year up to M, M-1 and M-12.
-  CREATE TEMP TABLE wb_comparable ON COMMIT DROP AS
-    WITH earlier AS (
-      -- k months back: 0 .. month-1 (the year so far), 1 (previous) and 12 (a year ago). A
-      -- constant series has an exact row estimate, so the planner looks each figure up by the
-      -- primary key of area_values instead of scanning every month of every predecessor.
-      SELECT c.indicator_code, c.area_code, c.month, c.as_of, (c.month - make_interval(months => k))::date AS at
-      FROM pg_temp.wb_cur c
-      CROSS JOIN generate_series(0, 12) k
-      WHERE k < extract(month FROM c.month) OR k IN (1, 12)
-    )
-    SELECT e.indicator_code, e.area_code, e.month, e.as_of, e.at,
-           sum(l.factor * v.value) AS value, sum(l.factor * v.num) AS num, sum(l.factor * v.den) AS den,
-           CASE WHEN count(v.num) > 0 THEN CASE WHEN sum(l.factor * v.den) <> 0 THEN 100 * sum(l.factor * v.num) / sum(l.factor * v.den) END
-                ELSE sum(l.factor * v.value) END AS figure
-    FROM earlier e
-    JOIN area_lineage l ON l.area_code = e.area_code AND l.first_eff > e.at AND l.last_eff <= e.as_of
-    JOIN area_values v ON v.indicator_code = e.indicator_code AND v.area_code = l.pred_code AND v.month = e.at
-    GROUP BY e.indicator_code, e.area_code, e.month, e.as_of, e.at;
-  ANALYZE pg_temp.wb_comparable;
+  -- Comparable figures (DATA.md, successions) of each series (indicator, area, basis), from a
+  -- year before its first row to its last, with the year so far at each month: own values
+  -- before any epoch, else the sum over the lineage that counts as of the basis.
+  CREATE TEMP TABLE wb_figures ON COMMIT DROP AS
+  WITH series AS (
+    SELECT indicator_code, area_code, basis, (min(month) - interval '12 months')::date AS lo, max(month) AS hi
+    FROM pg_temp.wb_cur GROUP BY indicator_code, area_code, basis
+  ),
+  parts AS (
+    SELECT s.indicator_code, s.area_code, s.basis, v.month AS at, 1::numeric AS factor, v.value, v.num, v.den
+    FROM series s
+    JOIN area_values v ON v.indicator_code = s.indicator_code AND v.area_code = s.area_code AND v.month BETWEEN s.lo AND s.hi
+    WHERE s.basis = '-infinity'
+    UNION ALL
+    SELECT s.indicator_code, s.area_code, s.basis, v.month, l.factor, v.value, v.num, v.den
+    FROM series s
+    JOIN area_lineage l ON l.area_code = s.area_code AND l.last_eff <= s.basis
+    JOIN area_values v ON v.indicator_code = s.indicator_code AND v.area_code = l.pred_code
+                      AND v.month BETWEEN s.lo AND s.hi AND v.month < l.first_eff
+    WHERE s.basis <> '-infinity'
+  ),
+  figures AS (
+    SELECT indicator_code, area_code, basis, at,
+           sum(factor * num) AS num, sum(factor * den) AS den,
+           CASE WHEN count(num) > 0 THEN CASE WHEN sum(factor * den) <> 0 THEN 100 * sum(factor * num) / sum(factor * den) END
+                ELSE sum(factor * value) END AS figure
+    FROM parts GROUP BY indicator_code, area_code, basis, at
+  )
+  SELECT f.*, sum(f.figure) OVER y AS ytd_sum, sum(f.num) OVER y AS ytd_num, sum(f.den) OVER y AS ytd_den
+  FROM figures f
+  WINDOW y AS (PARTITION BY f.indicator_code, f.area_code, f.basis, date_trunc('year', f.at) ORDER BY f.at);
+  ANALYZE pg_temp.wb_figures;
+
   -- A comparable series row's value is its comparable figure; without one there is no row.
-  UPDATE pg_temp.wb_cur c SET value = f.figure FROM pg_temp.wb_comparable f
-    WHERE c.as_of <> c.month AND (f.indicator_code, f.area_code, f.month, f.as_of, f.at) = (c.indicator_code, c.area_code, c.month, c.as_of, c.month);
+  UPDATE pg_temp.wb_cur c SET value = f.figure FROM pg_temp.wb_figures f
+    WHERE c.as_of <> c.month AND (f.indicator_code, f.area_code, f.basis, f.at) = (c.indicator_code, c.area_code, c.basis, c.month);
   DELETE FROM pg_temp.wb_cur WHERE value IS NULL;
 
-  -- What both kinds of row share: the figures a month before, a year before and the year so far.
+  -- What both kinds of row share: the figures a month before, a year before and the year so far
+  -- (a stock's is its latest month's value: this month's, which every row has).
   IF to_regclass('pg_temp.wb_rows') IS NOT NULL THEN DROP TABLE pg_temp.wb_rows; END IF;
   CREATE TEMP TABLE wb_rows ON COMMIT DROP AS
-  WITH ytd AS (
-    SELECT c.indicator_code, c.area_code, c.month, c.as_of,
-      CASE c.kind
-        WHEN 'ratio' THEN CASE WHEN sum(cv.den) <> 0 THEN 100 * sum(cv.num) / sum(cv.den) END
-        WHEN 'stock' THEN (array_agg(cv.figure ORDER BY cv.at DESC) FILTER (WHERE cv.figure IS NOT NULL))[1]
-        ELSE sum(cv.figure)
-      END AS ytd
-    FROM pg_temp.wb_cur c JOIN pg_temp.wb_comparable cv USING (indicator_code, area_code, month, as_of)
-    WHERE cv.at >= date_trunc('year', c.month) AND cv.at <= c.month
-    GROUP BY c.indicator_code, c.area_code, c.month, c.as_of, c.kind
-  )
-  SELECT c.*, p.figure AS previous, y.figure AS yoy_value, t.ytd
+  SELECT c.indicator_code, c.area_code, c.month, c.as_of, c.value, c.kind, c.direction, c.parent_code,
+         p.figure AS previous, y.figure AS yoy_value,
+         CASE c.kind
+           WHEN 'ratio' THEN CASE WHEN t.ytd_den <> 0 THEN 100 * t.ytd_num / t.ytd_den END
+           WHEN 'stock' THEN t.figure
+           ELSE t.ytd_sum
+         END AS ytd
   FROM pg_temp.wb_cur c
-  LEFT JOIN pg_temp.wb_comparable p ON (p.indicator_code, p.area_code, p.month, p.as_of) = (c.indicator_code, c.area_code, c.month, c.as_of)
-                                   AND p.at = (c.month - interval '1 month')::date
-  LEFT JOIN pg_temp.wb_comparable y ON (y.indicator_code, y.area_code, y.month, y.as_of) = (c.indicator_code, c.area_code, c.month, c.as_of)
-                                   AND y.at = (c.month - interval '12 months')::date
-  LEFT JOIN ytd t ON (t.indicator_code, t.area_code, t.month, t.as_of) = (c.indicator_code, c.area_code, c.month, c.as_of);
+  LEFT JOIN pg_temp.wb_figures t ON (t.indicator_code, t.area_code, t.basis, t.at) = (c.indicator_code, c.area_code, c.basis, c.month)
+  LEFT JOIN pg_temp.wb_figures p ON (p.indicator_code, p.area_code, p.basis) = (c.indicator_code, c.area_code, c.basis)
+                                AND p.at = (c.month - interval '1 month')::date
+  LEFT JOIN pg_temp.wb_figures y ON (y.indicator_code, y.area_code, y.basis) = (c.indicator_code, c.area_code, c.basis)
+                                AND y.at = (c.month - interval '12 months')::date;
   ANALYZE pg_temp.wb_rows;
 
   INSERT INTO comparable_series (indicator_code, area_code, as_of, month, value, previous, change, change_pct, yoy_change_pct,
@@ -177,8 +195,12 @@ CREATE OR REPLACE FUNCTION wb_comparable_target(p_indicator text, p_area text, p
 -- Every lookup is by key (LATERAL and scalar subqueries): the function is planned once per
 -- calling statement with its arguments as parameters, and with one indicator holding every
 -- target a join would be planned as a scan of all targets per call (the national rebuild ran
--- over 85 minutes in this function before).
-LANGUAGE sql STABLE AS $$
+-- over 85 minutes in this function before). The own-target test is a scalar subquery, not
+-- EXISTS: the planner turned EXISTS into a hash of every target of the indicator, built on
+-- every call (4 ms a call, 179 s for the 320,000 series rows of a 9-month national dataset).
+-- Its walk is a nested loop by nature: a full rebuild turns nested loops off (rebuild.sql),
+-- which made each call 30 times slower, so the function turns them back on for itself.
+LANGUAGE sql STABLE SET enable_nestloop = on AS $$
   WITH RECURSIVE walk(node, factor, depth) AS (
     SELECT p_area COLLATE "C", 1::numeric, 0
     UNION ALL
@@ -187,8 +209,8 @@ LANGUAGE sql STABLE AS $$
     CROSS JOIN LATERAL (SELECT x.from_code, x.share FROM successions x
                         WHERE x.to_code = w.node AND x.effective_month > p_month AND x.effective_month <= p_as_of
                           AND NOT (extract(year FROM x.effective_month) = extract(year FROM p_month)
-                                   AND EXISTS (SELECT 1 FROM targets t WHERE t.indicator_code = p_indicator AND t.area_code = w.node
-                                                                        AND t.year = extract(year FROM p_month)::int))) s
+                                   AND coalesce((SELECT true FROM targets t WHERE t.indicator_code = p_indicator AND t.area_code = w.node
+                                                                             AND t.year = extract(year FROM p_month)::int), false))) s
     WHERE w.depth < 32)
   SELECT sum(w.factor * (SELECT t.target FROM targets t
                          WHERE t.indicator_code = p_indicator AND t.area_code = w.node AND t.year = extract(year FROM p_month)::int))
