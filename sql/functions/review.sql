@@ -60,15 +60,22 @@ BEGIN
   -- The expected keys, each with its area's kind and depth in the month's tree.
   IF to_regclass('pg_temp.wb_review_todo') IS NOT NULL THEN DROP TABLE pg_temp.wb_review_todo; END IF;
   CREATE TEMP TABLE wb_review_todo ON COMMIT DROP AS
-  WITH RECURSIVE keys AS (
-    SELECT DISTINCT k.indicator_code, k.area_code, k.month,
-           wb_deadline(k.month, coalesce(i.cutoff_day, s.cutoff), coalesce(i.due_days, s.due_days), s.tz) AS deadline
+  WITH RECURSIVE expected AS (
+    SELECT DISTINCT k.indicator_code, k.area_code, k.month
     FROM pg_temp.wb_review_keys k
     JOIN indicators i ON i.code = k.indicator_code
-    LEFT JOIN indicator_first_months f ON f.indicator_code = i.code,
-    (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('due_days')::int AS due_days, wb_setting('timezone') AS tz) s
+    LEFT JOIN indicator_first_months f ON f.indicator_code = i.code
     WHERE i.kind <> 'ratio' AND i.required AND k.month >= coalesce(i.expected_from, f.first_month)
   ),
+  -- A deadline depends on the indicator and the month only: computed once for each.
+  deadlines AS (
+    SELECT d.indicator_code, d.month,
+           wb_deadline(d.month, coalesce(i.cutoff_day, s.cutoff), coalesce(i.due_days, s.due_days), s.tz) AS deadline
+    FROM (SELECT DISTINCT indicator_code, month FROM expected) d
+    JOIN indicators i ON i.code = d.indicator_code,
+    (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('due_days')::int AS due_days, wb_setting('timezone') AS tz) s
+  ),
+  keys AS (SELECT e.*, d.deadline FROM expected e JOIN deadlines d USING (indicator_code, month)),
   areas_then AS (SELECT DISTINCT area_code, month FROM keys),
   up(area_code, month, node, depth) AS (
     SELECT area_code, month, area_code, 0 FROM areas_then
