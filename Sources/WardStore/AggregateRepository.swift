@@ -50,9 +50,11 @@ public struct AggregateRepository: Sendable {
         }
     }
 
-    /// Whether areas, successions, indicators or settings changed since the last rebuild.
+    /// Whether a full rebuild is due: areas, successions, indicators or settings changed in a way
+    /// the aggregates read since the last one, or a migration asked for one. Requests for changes
+    /// the aggregates do not read (a renamed area) are dropped here (`wb_rebuild_needed`).
     public func rebuildRequested() async throws -> Bool {
-        try await database.primary.scalar("SELECT EXISTS (SELECT 1 FROM aggregate_rebuild_requests)", as: Bool.self) ?? false
+        try await database.primary.scalar("SELECT wb_rebuild_needed()", as: Bool.self) ?? false
     }
 
     /// Whether a full rebuild finished successfully since `instant`.

@@ -51,6 +51,37 @@ import WardCore
         }
     }
 
+    /// A change of names only (an area, an indicator) needs no rebuild: the worker drops its
+    /// request and the aggregates stay as they were. Each change the aggregates read rebuilds.
+    @Test func renamesNeedNoRebuildAndEveryOtherStructureChangeDoes() async throws {
+        try await TestStore.withDatabase { db, _ in
+            try await Fixture.load(db)
+            let w = worker(db)
+            _ = try await w.rebuild(from: nil, reason: "test")
+            let before = try await db.aggregateSnapshot()
+            try await db.pool.execute("UPDATE areas SET name = 'Phường Một' WHERE code = 'w1'")
+            try await db.pool.execute("UPDATE indicators SET name_en = 'Larcenies', unit = 'vụ', category = 'security' WHERE code = 'thefts'")
+            #expect(try await db.pool.scalar("SELECT count(*) FROM aggregate_rebuild_requests", as: Int.self) == 2)
+            #expect(try await !w.drain().rebuilt)
+            #expect(try await db.pool.scalar("SELECT count(*) FROM aggregate_rebuild_requests", as: Int.self) == 0)
+            #expect(firstDifference(before, try await db.aggregateSnapshot()) == nil)
+            #expect(try await AreaRepository(db).find("w1")?.name == "Phường Một")
+
+            try await db.pool.execute("UPDATE areas SET parent_code = 'p' WHERE code = 'w4'")
+            #expect(try await w.drain().rebuilt, "a re-parented area")
+            let city = try await db.pool.scalar("SELECT value FROM aggregates WHERE area_code = 'c' AND indicator_code = 'thefts' AND month = '2024-03-01'", as: String.self)
+            #expect(city == "8", "w4's 8 thefts left the city")
+            try await db.pool.execute("UPDATE successions SET share = 0.5 WHERE from_code = 'w7' AND to_code = 'w8'")
+            #expect(try await w.drain().rebuilt, "a succession's share")
+            try await db.pool.execute("UPDATE indicators SET direction = 'higher_is_better' WHERE code = 'thefts'")
+            #expect(try await w.drain().rebuilt, "an indicator's direction")
+            try await db.pool.execute("UPDATE settings SET value = '10' WHERE key = 'cutoff_day'")
+            #expect(try await w.drain().rebuilt, "the default cut-off day")
+            try await db.pool.execute("UPDATE areas SET name = 'Phường 1' WHERE code = 'w1'")
+            #expect(try await !w.drain().rebuilt, "a name again")
+        }
+    }
+
     @Test func twoWorkersRacingOnOneQueue() async throws {
         try await TestStore.withDatabase { db, url in
             try await Fixture.load(db)

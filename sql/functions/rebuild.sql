@@ -1,9 +1,11 @@
 -- The full rebuild: lineage, fact_sums, area_values and aggregates recomputed from what was
 -- reported, by the same steps as an incremental batch (values.sql, aggregates.sql), so a
--- rebuild and a sequence of batches produce the same rows by construction.
+-- rebuild and a sequence of batches produce the same rows by construction. The structure it was
+-- built from is kept as a fingerprint, so that a change of names only needs none
+-- (wb_rebuild_needed, below).
 --
 -- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings,
--- key_arrivals. Writes: area_lineage, fact_batches (every batch it can see is summed by it),
+-- key_arrivals. Writes: rebuild_basis, area_lineage, fact_batches (every batch it can see is summed by it),
 -- fact_batch_sums, fact_sums, area_values, outlier_scores, aggregates, comparable_series, indicator_first_months,
 -- review_counts, review_extent, aggregate_queue and aggregate_rebuild_requests (emptied).
 
@@ -20,6 +22,10 @@ DECLARE n bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock(wb_rebuild_lock());
   DELETE FROM aggregate_rebuild_requests;
+  IF p_from IS NULL THEN
+    INSERT INTO rebuild_basis (fingerprint) VALUES (wb_structure_fingerprint())
+      ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint, rebuilt_at = now();
+  END IF;
   DELETE FROM aggregate_queue WHERE p_from IS NULL OR month >= p_from;
   PERFORM wb_rebuild_lineage();
   ANALYZE area_lineage;
@@ -88,4 +94,35 @@ BEGIN
   CROSS JOIN indicators i;
   n := wb_compute_aggregates();
   RETURN n;
+END $$;
+
+-- What the aggregates read from areas, successions, indicators and settings, as an md5: every
+-- column but names, units and categories (feeds join those when they are read).
+CREATE OR REPLACE FUNCTION wb_structure_fingerprint() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT md5(concat_ws(E'\n',
+    (SELECT string_agg(ROW(code, kind, parent_code, valid_from, valid_to)::text, ';' ORDER BY code, valid_from) FROM areas),
+    (SELECT string_agg(ROW(from_code, to_code, effective_month, share)::text, ';' ORDER BY from_code, to_code) FROM successions),
+    (SELECT string_agg(ROW(code, kind, direction, numerator_code, denominator_code, cutoff_day, due_days, required, expected_from)::text,
+                       ';' ORDER BY code) FROM indicators),
+    (SELECT string_agg(ROW(key, value)::text, ';' ORDER BY key) FROM settings WHERE key IN ('timezone', 'cutoff_day', 'due_days'))))
+$$;
+
+-- Whether a full rebuild is due: some request asks for one, and either it is not about the
+-- structure (a migration's) or the structure's fingerprint differs from the last rebuild's.
+-- Requests about a structure that is as it was are dropped: a renamed area changes names only.
+-- One statement, one snapshot: a change committed meanwhile keeps its request for the next pass.
+CREATE OR REPLACE FUNCTION wb_rebuild_needed() RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE needed boolean;
+BEGIN
+  WITH seen AS (SELECT id, reason FROM aggregate_rebuild_requests),
+  decision AS (
+    SELECT EXISTS (SELECT 1 FROM seen)
+       AND (EXISTS (SELECT 1 FROM seen WHERE reason NOT IN ('areas changed', 'successions changed', 'indicators changed', 'settings changed'))
+            OR wb_structure_fingerprint() IS DISTINCT FROM (SELECT fingerprint FROM rebuild_basis)) AS needed
+  ),
+  dropped AS (
+    DELETE FROM aggregate_rebuild_requests r USING seen s, decision d WHERE r.id = s.id AND NOT d.needed RETURNING r.id
+  )
+  SELECT d.needed INTO needed FROM decision d LEFT JOIN (SELECT count(*) FROM dropped) x ON true;
+  RETURN needed;
 END $$;
