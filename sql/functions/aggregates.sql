@@ -134,7 +134,8 @@ BEGIN
   FROM pg_temp.wb_rows r,
   LATERAL (SELECT CASE WHEN EXISTS (SELECT 1 FROM targets x WHERE x.indicator_code = r.indicator_code)
                        THEN wb_comparable_target(r.indicator_code, r.area_code, r.month, r.as_of) END AS target) t
-  WHERE r.as_of <> r.month;
+  WHERE r.as_of <> r.month
+  ORDER BY r.indicator_code, r.area_code, r.as_of, r.month;
 
   INSERT INTO aggregates (indicator_code, area_code, month, value, previous, change, change_pct, yoy_value,
                           yoy_change_pct, ytd, target, target_pct, rank, share_pct, worsened, reporting, expected, outlier_score)
@@ -181,7 +182,10 @@ BEGIN
            WHEN 'lower_is_better' THEN coalesce(value - previous > 0, false)
            ELSE false END,
          reporting, expected, outlier_score
-  FROM figures;
+  FROM figures
+  -- Inserts in index order (aggregates_by_area; the primary key then takes one run per
+  -- indicator and month): in hash order every row was a random page of each index.
+  ORDER BY area_code, indicator_code, month;
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;

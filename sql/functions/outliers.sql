@@ -54,7 +54,8 @@ BEGIN
   JOIN keys k ON (k.indicator_code, k.area_code, k.month) = (w.indicator_code, w.area_code, w.month)
   CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS median FROM unnest(w.vals) x) m
   CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - m.median)) AS mad FROM unnest(w.vals) x) d
-  WHERE cardinality(w.vals) >= 8 AND d.mad > 0;
+  WHERE cardinality(w.vals) >= 8 AND d.mad > 0
+  ORDER BY w.indicator_code, w.area_code, w.month;
   GET DIAGNOSTICS n = ROW_COUNT;
   -- The aggregate rows of the keys carry the score too (the rows the batch recomputes get it
   -- when they are inserted; a rebuild inserts every row after scoring, so it skips this).

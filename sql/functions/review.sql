@@ -102,7 +102,10 @@ BEGIN
   LEFT JOIN fact_sums f ON (f.indicator_code, f.area_code, f.month) = (t.indicator_code, t.area_code, t.month)
   LEFT JOIN key_arrivals a ON (a.indicator_code, a.area_code, a.month) = (t.indicator_code, t.area_code, t.month)
   CROSS JOIN LATERAL (SELECT o.area_code IS NOT NULL OR f.area_code IS NOT NULL AS reported) r
-  WHERE t.leaf;
+  WHERE t.leaf
+  -- In the order of review_counts_by_area (its primary key then takes one run per indicator):
+  -- inserted in hash order, a national rebuild's 10.8 M rows read and wrote 4.6 M index pages.
+  ORDER BY t.area_code, t.month, t.indicator_code;
   GET DIAGNOSTICS written = ROW_COUNT;
   n := n + written;
   -- Every other area, deepest first: the sums of its children's rows (refreshed just before when
@@ -115,7 +118,8 @@ BEGIN
     JOIN areas ch ON ch.parent_code = t.area_code AND wb_counts_in(ch.valid_from, ch.valid_to, t.month)
     JOIN review_counts c ON (c.indicator_code, c.area_code, c.month) = (t.indicator_code, ch.code, t.month)
     WHERE t.depth = level AND NOT t.leaf
-    GROUP BY t.indicator_code, t.area_code, t.month, t.deadline;
+    GROUP BY t.indicator_code, t.area_code, t.month, t.deadline
+    ORDER BY t.area_code, t.month, t.indicator_code;
     GET DIAGNOSTICS written = ROW_COUNT;
     n := n + written;
   END LOOP;

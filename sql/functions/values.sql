@@ -107,8 +107,10 @@ BEGIN
              OR (o.indicator_code IS NULL) <> (f.indicator_code IS NULL));
     DELETE FROM area_values v USING pg_temp.wb_level_changed c
       WHERE (v.indicator_code, v.area_code, v.month) = (c.indicator_code, c.area_code, c.month);
+    -- In index order (area_values_by_area; the primary key then takes one run per indicator).
     INSERT INTO area_values SELECT f.* FROM pg_temp.wb_fresh f
-      JOIN pg_temp.wb_level_changed c USING (indicator_code, area_code, month);
+      JOIN pg_temp.wb_level_changed c USING (indicator_code, area_code, month)
+      ORDER BY f.area_code, f.month, f.indicator_code;
     GET DIAGNOSTICS written = ROW_COUNT;
     n := n + written;
     INSERT INTO pg_temp.wb_changed SELECT * FROM pg_temp.wb_level_changed;
