@@ -111,6 +111,9 @@ BEGIN
   IF to_regclass('pg_temp.wb_rows') IS NOT NULL THEN DROP TABLE pg_temp.wb_rows; END IF;
   CREATE TEMP TABLE wb_rows ON COMMIT DROP AS
   SELECT c.indicator_code, c.area_code, c.month, c.as_of, c.value, c.kind, c.direction, c.parent_code,
+         -- A column, not a comparison of two: its statistics tell the planner how many rows are
+         -- aggregates (estimated as one, the ranks of a batch's 200 rows were recomputed per row).
+         c.as_of = c.month AS is_own,
          p.figure AS previous, y.figure AS yoy_value,
          CASE c.kind
            WHEN 'ratio' THEN CASE WHEN t.ytd_den <> 0 THEN 100 * t.ytd_num / t.ytd_den END
@@ -134,12 +137,12 @@ BEGIN
   FROM pg_temp.wb_rows r,
   LATERAL (SELECT CASE WHEN EXISTS (SELECT 1 FROM targets x WHERE x.indicator_code = r.indicator_code)
                        THEN wb_comparable_target(r.indicator_code, r.area_code, r.month, r.as_of) END AS target) t
-  WHERE r.as_of <> r.month
+  WHERE NOT r.is_own
   ORDER BY r.indicator_code, r.area_code, r.as_of, r.month;
 
   INSERT INTO aggregates (indicator_code, area_code, month, value, previous, change, change_pct, yoy_value,
                           yoy_change_pct, ytd, target, target_pct, rank, share_pct, worsened, reporting, expected, outlier_score)
-  WITH own AS (SELECT * FROM pg_temp.wb_rows WHERE as_of = month),
+  WITH own AS (SELECT * FROM pg_temp.wb_rows WHERE is_own),
   groups AS (SELECT DISTINCT indicator_code, coalesce(parent_code, '') AS parent, month, direction FROM own),
   ranked AS (
     SELECT g.indicator_code, a.code AS area_code, g.month,
