@@ -56,7 +56,7 @@ BEGIN
   CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), r.hi, interval '1 month') m(month)
   JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
   CROSS JOIN indicators i;
-  PERFORM wb_refresh_values();
+  PERFORM wb_refresh_values(p_emptied => true);
   ANALYZE area_values;
 
   -- Outlier scores of every leaf value (outliers.sql).
