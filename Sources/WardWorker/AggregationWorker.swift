@@ -142,6 +142,7 @@ public struct AggregationWorker: Service {
         do {
             let rows = try await repository.rebuild(from: from)
             try await repository.finishRun(run, keys: 0, rows: rows, error: nil)
+            try await repository.vacuumQueue()
             logger.info("full rebuild done", metadata: [
                 "ward.reason": "\(reason)", "ward.rows": "\(rows)", "ward.ms": "\(milliseconds(since: start))",
                 "ward.from": "\(from?.description ?? "start")",
