@@ -142,7 +142,7 @@ public struct AggregationWorker: Service {
         do {
             let rows = try await repository.rebuild(from: from)
             try await repository.finishRun(run, keys: 0, rows: rows, error: nil)
-            try await repository.vacuumQueue()
+            await vacuumQueue()
             logger.info("full rebuild done", metadata: [
                 "ward.reason": "\(reason)", "ward.rows": "\(rows)", "ward.ms": "\(milliseconds(since: start))",
                 "ward.from": "\(from?.description ?? "start")",
@@ -151,6 +151,13 @@ public struct AggregationWorker: Service {
         } catch {
             try? await repository.finishRun(run, keys: 0, rows: 0, error: "\(error)")
             throw error
+        }
+    }
+
+    /// The rebuild is done whatever happens here: a failed vacuum is logged, not the run's failure.
+    private func vacuumQueue() async {
+        do { try await repository.vacuumQueue() } catch {
+            logger.warning("vacuum of the queue after a full rebuild failed", metadata: ["ward.error": "\(error)"])
         }
     }
 

@@ -104,15 +104,16 @@ CREATE OR REPLACE FUNCTION wb_structure_fingerprint() RETURNS text LANGUAGE sql 
     (SELECT string_agg(ROW(from_code, to_code, effective_month, share)::text, ';' ORDER BY from_code, to_code) FROM successions),
     (SELECT string_agg(ROW(code, kind, direction, numerator_code, denominator_code, cutoff_day, due_days, required, expected_from)::text,
                        ';' ORDER BY code) FROM indicators),
-    (SELECT string_agg(ROW(key, value)::text, ';' ORDER BY key) FROM settings WHERE key IN ('timezone', 'cutoff_day', 'due_days'))))
+    (SELECT string_agg(ROW(key, value)::text, ';' ORDER BY key) FROM settings WHERE key = ANY (wb_rebuild_settings()))))
 $$;
 
 -- Whether a full rebuild is due: some request asks for one, and either it is not about the
 -- structure (a migration's) or the structure's fingerprint differs from the last rebuild's.
 -- Requests about a structure that is as it was are dropped: a renamed area changes names only.
--- One statement, one snapshot: a change committed meanwhile keeps its request for the next pass.
+-- One statement, one snapshot: a change committed meanwhile keeps its request for the next pass
+-- (the DELETE in WITH runs whether or not the query reads it).
 CREATE OR REPLACE FUNCTION wb_rebuild_needed() RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE needed boolean;
+DECLARE v_needed boolean;
 BEGIN
   WITH seen AS (SELECT id, reason FROM aggregate_rebuild_requests),
   decision AS (
@@ -123,6 +124,6 @@ BEGIN
   dropped AS (
     DELETE FROM aggregate_rebuild_requests r USING seen s, decision d WHERE r.id = s.id AND NOT d.needed RETURNING r.id
   )
-  SELECT d.needed INTO needed FROM decision d LEFT JOIN (SELECT count(*) FROM dropped) x ON true;
-  RETURN needed;
+  SELECT d.needed INTO v_needed FROM decision d;
+  RETURN v_needed;
 END $$;

@@ -6,6 +6,12 @@
 -- Reads and writes: settings. A change of a setting that moves periods asks for a full rebuild
 -- (aggregate_rebuild_requests) and wakes the workers (NOTIFY wardboard_dirty).
 
+-- The settings that place facts in periods and set deadlines: a change of one rebuilds everything
+-- (wb_settings_changed below; the rebuild's fingerprint in rebuild.sql).
+CREATE OR REPLACE FUNCTION wb_rebuild_settings() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT ARRAY['timezone', 'cutoff_day', 'due_days']
+$$;
+
 -- A setting's value; NULL for an unknown key.
 CREATE OR REPLACE FUNCTION wb_setting(p_key text) RETURNS text
 LANGUAGE sql STABLE AS $$ SELECT value FROM settings WHERE key = p_key $$;
@@ -45,7 +51,7 @@ CREATE OR REPLACE TRIGGER settings_checked BEFORE INSERT OR UPDATE ON settings
 CREATE OR REPLACE FUNCTION wb_settings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o USING (key)
-             WHERE n.value IS DISTINCT FROM o.value AND n.key IN ('timezone', 'cutoff_day', 'due_days')) THEN
+             WHERE n.value IS DISTINCT FROM o.value AND n.key = ANY (wb_rebuild_settings())) THEN
     INSERT INTO aggregate_rebuild_requests (reason) VALUES ('settings changed');
   END IF;
   PERFORM pg_notify('wardboard_settings', '');

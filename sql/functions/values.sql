@@ -24,7 +24,7 @@ END $$;
 -- Recomputes area_values for the keys in pg_temp.wb_value_keys; leaves the keys whose row
 -- changed (appeared, went or moved) in pg_temp.wb_changed. Returns the rows written.
 -- p_emptied: the caller (a full rebuild) deleted every row of the keys' months, so every fresh
--- row is new: nothing to compare or delete, and wb_changed stays empty (92 s of a national
+-- row is new: nothing to compare or delete, and wb_changed stays empty (95 s of a national
 -- rebuild went to comparing with a table of deleted rows).
 -- Bottom-up, deepest level of the month's tree first: a leaf's value is its own report, every
 -- other area's the sum of its children's rows (refreshed just before when they are keys too,
