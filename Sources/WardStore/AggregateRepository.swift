@@ -34,11 +34,62 @@ public struct AggregateRepository: Sendable {
         }
     }
 
-    /// Recomputes everything from `from` (all months when nil) in one transaction; returns rows.
-    public func rebuild(from: Month?) async throws -> Int {
-        try await database.transaction { db in
-            try await db.scalar("SELECT wb_rebuild(\(from?.sqlDate)::date)", as: Int.self) ?? 0
+    /// What a full rebuild did.
+    public struct RebuildResult: Sendable, Equatable {
+        /// Aggregate rows written.
+        public var rows: Int
+        /// Keys changed while it built, applied to the new tables before the swap.
+        public var caughtUp: Int
+    }
+
+    /// Recomputes everything from `from` (all months when nil) beside the live tables and swaps
+    /// the new tables in (sql/functions/rebuild.sql), while batches keep running: a series of
+    /// transactions on one connection holding the rebuild's lock. Returns nil without doing
+    /// anything when another rebuild is building and `waiting` is false; with `waiting`, runs
+    /// after it.
+    public func rebuild(from: Month?, waiting: Bool = true) async throws -> RebuildResult? {
+        try await database.primary.withConnection { connection in
+            if waiting {
+                try await connection.execute("SELECT pg_advisory_lock(wb_build_lock())")
+            } else if try await connection.scalar("SELECT pg_try_advisory_lock(wb_build_lock())", as: Bool.self) != true {
+                return nil
+            }
+            do {
+                let result = try await Self.rebuildSteps(from: from, on: connection)
+                try await connection.execute("SELECT pg_advisory_unlock(wb_build_lock())")
+                return result
+            } catch {
+                // Also when the task was cancelled (a task of its own, which is not): the
+                // connection goes back to the pool. A broken one is dropped, its lock with it.
+                let unlock = Task { try await connection.execute("SELECT pg_advisory_unlock(wb_build_lock())") }
+                _ = try? await unlock.value
+                throw error
+            }
         }
+    }
+
+    /// The catch-up rounds before the swap: each applies what changed during the one before,
+    /// while batches go on; the swap, which batches wait for, then applies only the last few.
+    static let catchUpRounds = 4
+    static let catchUpEnough = 200
+
+    private static func rebuildSteps(from: Month?, on connection: Connection) async throws -> RebuildResult {
+        try await connection.withTransaction { try await $0.execute("SELECT wb_rebuild_prepare(\(from?.sqlDate)::date)") }
+        let rows = try await connection.withTransaction(level: .repeatableRead) {
+            try await $0.scalar("SELECT wb_rebuild_build(\(from?.sqlDate)::date)", as: Int.self) ?? 0
+        }
+        var caughtUp = 0
+        for _ in 0..<catchUpRounds {
+            let keys = try await connection.withTransaction {
+                try await $0.scalar("SELECT wb_rebuild_catch_up(false)", as: Int.self) ?? 0
+            }
+            caughtUp += keys
+            if keys < catchUpEnough { break }
+        }
+        caughtUp += try await connection.withTransaction {
+            try await $0.scalar("SELECT wb_rebuild_catch_up(true)", as: Int.self) ?? 0
+        }
+        return RebuildResult(rows: rows, caughtUp: caughtUp)
     }
 
     /// Clears the queue of the keys a full rebuild deleted (an import queues every key it writes,
@@ -74,6 +125,11 @@ public struct AggregateRepository: Sendable {
 
     public func startRun(kind: String, worker: String) async throws -> Int {
         try await database.primary.scalar("INSERT INTO aggregate_runs (kind, worker) VALUES (\(kind), \(worker)) RETURNING id", as: Int.self) ?? 0
+    }
+
+    /// Removes the record of a run that did not happen (a rebuild skipped for another).
+    public func discardRun(_ id: Int) async throws {
+        try await database.primary.execute("DELETE FROM aggregate_runs WHERE id = \(id)")
     }
 
     public func finishRun(_ id: Int, keys: Int, rows: Int, error: String?) async throws {

@@ -39,6 +39,8 @@ public struct AggregationWorker: Service {
     public func run() async throws {
         // Notifications and the poll timer both feed one stream; bufferingNewest(1) coalesces them.
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // Rebuilds run beside the batches (edits stay visible while one builds), one at a time.
+        let (rebuilds, startRebuild) = AsyncStream<RebuildCause>.makeStream(bufferingPolicy: .bufferingNewest(1))
         logger.info("worker started", metadata: ["ward.poll_s": "\(configuration.pollInterval.components.seconds)"])
         await withTaskGroup(of: Void.self) { helpers in
             if listens {
@@ -60,17 +62,28 @@ public struct AggregationWorker: Service {
                     try? await Task.sleep(for: configuration.pollInterval)
                 }
             }
-            await loop(wakeups)
+            // Cancelled on shutdown: the rebuild then rolls back, and runs again at the next start.
+            helpers.addTask { await rebuildLoop(rebuilds, wake: wake) }
+            await loop(wakeups, startRebuild: startRebuild)
             helpers.cancelAll()
         }
         wake.finish()
+        startRebuild.finish()
         logger.info("worker stopped")
+    }
+
+    /// Why a rebuild is started by the loop.
+    enum RebuildCause: Sendable {
+        /// The structure changed (or a migration asked, or an earlier rebuild was interrupted).
+        case requested
+        /// The daily rebuild that was due at this time.
+        case scheduled(Date)
     }
 
     /// One pass per wake-up until graceful shutdown, which lands between batches.
     /// The daily rebuild follows the database's time zone, read again on every pass (a change
     /// with `wardboard settings set timezone` moves it).
-    func loop(_ wakeups: AsyncStream<Void>) async {
+    func loop(_ wakeups: AsyncStream<Void>, startRebuild: AsyncStream<RebuildCause>.Continuation) async {
         var zone: TimeZone?
         var nextRebuild: Date?
         for await _ in wakeups.cancelOnGracefulShutdown() {
@@ -81,10 +94,11 @@ public struct AggregationWorker: Service {
                     nextRebuild = stored.flatMap { configuration.nextRebuild(after: Date(), in: $0) }
                 }
                 if let due = nextRebuild, let zone, Date() >= due {
-                    if try await !repository.rebuiltSince(due) { _ = try await rebuild(from: nil, reason: "scheduled") }
+                    startRebuild.yield(.scheduled(due))
                     nextRebuild = configuration.nextRebuild(after: Date(), in: zone)
                 }
-                _ = try await drain()
+                if try await repository.rebuildRequested() { startRebuild.yield(.requested) }
+                _ = try await drainQueue()
             } catch is CancellationError {
                 break
             } catch {
@@ -93,13 +107,44 @@ public struct AggregationWorker: Service {
         }
     }
 
+    /// Runs the rebuilds the loop asks for, one after the other, each after checking it is still
+    /// due (another worker may have run it); wakes the loop for the keys each queued again.
+    func rebuildLoop(_ causes: AsyncStream<RebuildCause>, wake: AsyncStream<Void>.Continuation) async {
+        for await cause in causes {
+            do {
+                switch cause {
+                case .requested:
+                    guard try await repository.rebuildRequested() else { continue }
+                    _ = try await rebuild(from: nil, reason: "structure changed", waiting: false)
+                case .scheduled(let due):
+                    guard try await !repository.rebuiltSince(due) else { continue }
+                    _ = try await rebuild(from: nil, reason: "scheduled", waiting: false)
+                }
+                wake.yield()
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.error("full rebuild failed", metadata: ["ward.error": "\(error)"])
+            }
+        }
+    }
+
     /// Runs a requested rebuild if any, then processes batches until the queue is empty.
+    /// (The running worker starts its rebuilds beside the batches instead; see `run`.)
     public func drain() async throws -> DrainResult {
         var result = DrainResult()
-        if try await repository.rebuildRequested() {
-            result.rows += try await rebuild(from: nil, reason: "structure changed")
+        if try await repository.rebuildRequested(),
+           let rows = try await rebuild(from: nil, reason: "structure changed", waiting: false) {
+            result.rows += rows
             result.rebuilt = true
         }
+        return try await drainQueue(result)
+    }
+
+    /// Extends the review to a month that began, sums waiting facts, then processes batches
+    /// until the queue is empty.
+    func drainQueue(_ start: DrainResult = DrainResult()) async throws -> DrainResult {
+        var result = start
         result.reviewRows = try await repository.extendReview()
         if result.reviewRows > 0 {
             logger.info("review extended to a new month", metadata: ["ward.rows": "\(result.reviewRows)"])
@@ -135,19 +180,26 @@ public struct AggregationWorker: Service {
         return result
     }
 
-    /// A full rebuild (from `from`, or everything), recorded as a run.
-    public func rebuild(from: Month?, reason: String) async throws -> Int {
+    /// A full rebuild (from `from`, or everything), recorded as a run; batches go on meanwhile
+    /// (`AggregateRepository.rebuild`). Returns the aggregate rows written, or nil when another
+    /// rebuild was building and `waiting` is false (no run is recorded then).
+    @discardableResult
+    public func rebuild(from: Month?, reason: String, waiting: Bool = true) async throws -> Int? {
         let start = ContinuousClock.now
         let run = try await repository.startRun(kind: "full", worker: configuration.name)
         do {
-            let rows = try await repository.rebuild(from: from)
-            try await repository.finishRun(run, keys: 0, rows: rows, error: nil)
+            guard let result = try await repository.rebuild(from: from, waiting: waiting) else {
+                try await repository.discardRun(run)
+                logger.info("full rebuild skipped: another one is building", metadata: ["ward.reason": "\(reason)"])
+                return nil
+            }
+            try await repository.finishRun(run, keys: 0, rows: result.rows, error: nil)
             await vacuumQueue()
             logger.info("full rebuild done", metadata: [
-                "ward.reason": "\(reason)", "ward.rows": "\(rows)", "ward.ms": "\(milliseconds(since: start))",
-                "ward.from": "\(from?.description ?? "start")",
+                "ward.reason": "\(reason)", "ward.rows": "\(result.rows)", "ward.ms": "\(milliseconds(since: start))",
+                "ward.from": "\(from?.description ?? "start")", "ward.caught_up": "\(result.caughtUp)",
             ])
-            return rows
+            return result.rows
         } catch {
             try? await repository.finishRun(run, keys: 0, rows: 0, error: "\(error)")
             throw error

@@ -72,7 +72,7 @@ struct AggregateCommand: AsyncParsableCommand {
         let worker = AggregationWorker(database: database, listens: false, configuration: configuration, logger: logger)
         let start = ContinuousClock.now
         if full {
-            let rows = try await worker.rebuild(from: from.flatMap(Month.init), reason: "command")
+            let rows = try await worker.rebuild(from: from.flatMap(Month.init), reason: "command") ?? 0
             print("rebuilt \(rows) aggregate rows\(from.map { " from \($0)" } ?? "") in \(start.duration(to: .now))")
         } else {
             let result = try await worker.drain()

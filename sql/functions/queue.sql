@@ -1,12 +1,13 @@
 -- The worker's queue: writers add stale keys (their triggers), workers claim them with
 -- FOR UPDATE SKIP LOCKED and recompute what depends on them, one transaction per batch.
 --
--- Locks: a full rebuild holds wb_rebuild_lock() exclusively, batches and fact folding hold it
--- shared; a batch then takes a transaction-scoped advisory lock per indicator it touches, in code
--- order, because roll-ups of one indicator read every ward's value: two batches of the same
--- indicator run one after the other and the second sees the first's commit.
+-- Locks: a full rebuild holds wb_rebuild_lock() exclusively while it prepares and while it swaps
+-- its tables in (rebuild.sql), batches and fact folding hold it shared; a batch then takes a
+-- transaction-scoped advisory lock per indicator it touches, in code order, because roll-ups of
+-- one indicator read every ward's value: two batches of the same indicator run one after the
+-- other and the second sees the first's commit.
 --
--- Reads and writes: aggregate_queue, aggregate_rebuild_requests; through values.sql,
+-- Reads and writes: aggregate_queue, aggregate_rebuild_requests, rebuild_replay; through values.sql,
 -- outliers.sql, review.sql and aggregates.sql, area_values, outlier_scores, review_counts and
 -- aggregates. Output of wb_claim_queue: pg_temp.wb_dirty.
 
@@ -24,6 +25,13 @@ CREATE OR REPLACE TRIGGER areas_changed AFTER INSERT OR UPDATE OR DELETE ON area
 CREATE OR REPLACE TRIGGER successions_changed AFTER INSERT OR UPDATE OR DELETE ON successions FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
 CREATE OR REPLACE TRIGGER indicators_changed AFTER UPDATE OR DELETE ON indicators FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
 
+-- The keys a batch recomputes (wb_process_claimed), made empty.
+CREATE OR REPLACE FUNCTION wb_dirty_reset() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
+  TRUNCATE pg_temp.wb_dirty;
+END $$;
+
 -- Claims up to p_limit queued keys, oldest first, into pg_temp.wb_dirty; returns how many.
 -- The keys are picked in a WITH query, which PostgreSQL evaluates once. As a subquery of the
 -- DELETE it may be run again for each row of a nested loop; each run skips the rows the DELETE
@@ -32,8 +40,7 @@ CREATE OR REPLACE TRIGGER indicators_changed AFTER UPDATE OR DELETE ON indicator
 CREATE OR REPLACE FUNCTION wb_claim_queue(p_limit int) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
-  TRUNCATE pg_temp.wb_dirty;
+  PERFORM wb_dirty_reset();
   WITH picked AS MATERIALIZED (
     SELECT indicator_code, area_code, month FROM aggregate_queue
     ORDER BY enqueued_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
@@ -48,10 +55,16 @@ END $$;
 
 -- One incremental batch: claims up to p_limit keys and recomputes what depends on them
 -- (wb_process_claimed). Returns the keys claimed and the aggregate rows written.
+-- While a rebuild builds beside the live tables (rebuild.sql), the claimed keys are also logged
+-- for it to apply again after its swap.
 CREATE OR REPLACE FUNCTION wb_process_queue(p_limit int, OUT keys bigint, OUT rows bigint) LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(wb_rebuild_lock());
   keys := wb_claim_queue(p_limit);
+  -- After the claim: a rebuild that takes the lock after this batch sees the claimed changes.
+  IF keys > 0 AND NOT pg_try_advisory_xact_lock_shared(wb_build_lock()) THEN
+    INSERT INTO rebuild_replay SELECT * FROM pg_temp.wb_dirty;
+  END IF;
   rows := CASE WHEN keys > 0 THEN wb_process_claimed() ELSE 0 END;
 END $$;
 

@@ -6,29 +6,49 @@
 --
 -- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings,
 -- key_arrivals. Writes: rebuild_basis, area_lineage, fact_batches (every batch it can see is summed by it),
--- fact_batch_sums, fact_sums, area_values, outlier_scores, aggregates, comparable_series, indicator_first_months,
--- review_counts, review_extent, aggregate_queue and aggregate_rebuild_requests (emptied).
+-- fact_batch_sums, fact_sums, indicator_first_months, aggregate_queue, rebuild_covered, rebuild_replay,
+-- aggregate_rebuild_requests; replaces area_values, outlier_scores, aggregates, comparable_series,
+-- review_counts and review_extent (wb_rebuilt_tables) with new tables.
 
--- Rebuilds everything from p_from (NULL: every month); returns the aggregate rows written.
--- Holds wb_rebuild_lock() exclusively: batches wait, and the queue's keys it covers are dropped.
--- A full rebuild reads every row: hash and merge joins are always right for it. Left to its
--- estimates (temporary tables of a million keys, freshly analysed), the planner sometimes chose
--- a million index lookups instead: the same step took 3 s in one run and 70 s in the next.
--- One rebuild runs at a time (the lock below): it may sort and hash in memory (work_mem 256MB);
--- with the default 4MB a national rebuild wrote 32 GB of temporary files in one step.
-CREATE OR REPLACE FUNCTION wb_rebuild(p_from date) RETURNS bigint LANGUAGE plpgsql
-SET enable_nestloop = off SET work_mem = '256MB' AS $$
-DECLARE n bigint;
+-- The advisory lock a rebuild holds for as long as it builds beside the live tables ("WARDBUIL"):
+-- one rebuild at a time, and batches that cannot share it know a rebuild is building.
+CREATE OR REPLACE FUNCTION wb_build_lock() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 6287397008177448268::bigint $$;
+
+-- The tables a rebuild builds beside the live ones (in schema wb_build) and swaps in.
+CREATE OR REPLACE FUNCTION wb_rebuilt_tables() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT ARRAY['area_values', 'outlier_scores', 'review_counts', 'review_extent', 'comparable_series', 'aggregates']
+$$;
+
+-- A full rebuild, on one connection holding wb_build_lock() (session) throughout:
+--   1. wb_rebuild_prepare holds wb_rebuild_lock() exclusively for a few seconds (batches and
+--      fact folding wait): sets the queued keys aside as covered, recounts fact_sums and the
+--      indicators' first months.
+--   2. wb_rebuild_build, REPEATABLE READ, so that every step reads the one snapshot taken after
+--      step 1: computes the new rows into empty tables of schema wb_build (the same functions as
+--      a batch, with wb_build first on the search path), then gives them their keys and indexes.
+--      Meanwhile batches go on processing new keys on the live tables, and log what they claimed
+--      in rebuild_replay (their wb_process_queue cannot share wb_build_lock()).
+--   3. wb_rebuild_catch_up applies the logged keys to the new tables, as a batch would (changes
+--      the snapshot may not hold): first while batches go on and log more, then, holding
+--      wb_rebuild_lock() for what is left, it swaps the new tables in, in the same transaction.
+-- Readers see the old tables until that commit, then the new ones with every change applied:
+-- a change committed during a rebuild is visible within a batch, and stays visible.
+-- Why a batch's keys are logged whenever they must be: a batch claims its keys, then tries
+-- wb_build_lock(); when it gets it, it holds it to its commit, so a rebuild taking the lock (and,
+-- after it, its snapshot) starts after the changes of those keys had committed.
+-- An interrupted rebuild leaves its covered keys (and maybe schema wb_build, dropped by the next
+-- one): the worker runs it again (wb_rebuild_needed).
+
+-- Step 1.
+CREATE OR REPLACE FUNCTION wb_rebuild_prepare(p_from date) RETURNS void LANGUAGE plpgsql
+SET work_mem = '256MB' AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(wb_rebuild_lock());
-  DELETE FROM aggregate_rebuild_requests;
-  IF p_from IS NULL THEN
-    INSERT INTO rebuild_basis (fingerprint) VALUES (wb_structure_fingerprint())
-      ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint, rebuilt_at = now();
-  END IF;
-  DELETE FROM aggregate_queue WHERE p_from IS NULL OR month >= p_from;
-  PERFORM wb_rebuild_lineage();
-  ANALYZE area_lineage;
+  -- Logged by batches after an earlier swap: the coming snapshot holds their changes.
+  DELETE FROM rebuild_replay;
+  WITH taken AS (DELETE FROM aggregate_queue WHERE p_from IS NULL OR month >= p_from
+                 RETURNING indicator_code, area_code, month)
+  INSERT INTO rebuild_covered SELECT * FROM taken ON CONFLICT DO NOTHING;
   -- Facts' periods depend on settings and cut-off days: recount them, from the facts of summed
   -- batches only (a load committing meanwhile waits for the next fold).
   UPDATE fact_batches SET summed = true WHERE NOT summed;
@@ -42,13 +62,36 @@ BEGIN
     WHERE f.batch_id IN (SELECT id FROM fact_batches WHERE summed)
     GROUP BY 1, 2, 3;
   ANALYZE fact_sums;
+  -- Kept by the observations' and facts' triggers since; recounted here like fact_sums.
+  DELETE FROM indicator_first_months;
+  INSERT INTO indicator_first_months SELECT indicator_code, min(month) FROM leaf_values GROUP BY 1;
+END $$;
+
+-- Step 2: rebuilds everything from p_from (NULL: every month) beside the live tables; returns
+-- the aggregate rows written. Run in a REPEATABLE READ transaction.
+-- A full rebuild reads every row: hash and merge joins are always right for it. Left to its
+-- estimates (temporary tables of a million keys, freshly analysed), the planner sometimes chose
+-- a million index lookups instead: the same step took 3 s in one run and 70 s in the next.
+-- One rebuild runs at a time (wb_build_lock): it may sort and hash in memory (work_mem 256MB);
+-- with the default 4MB a national rebuild wrote 32 GB of temporary files in one step.
+CREATE OR REPLACE FUNCTION wb_rebuild_build(p_from date) RETURNS bigint LANGUAGE plpgsql
+SET enable_nestloop = off SET work_mem = '256MB' SET maintenance_work_mem = '512MB' AS $$
+DECLARE
+  n bigint;
+  v_path text := current_setting('search_path');
+BEGIN
+  PERFORM wb_rebuild_lineage();
+  ANALYZE area_lineage;
+  IF p_from IS NULL THEN
+    INSERT INTO rebuild_basis (fingerprint) VALUES (wb_structure_fingerprint())
+      ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint, rebuilt_at = now();
+  END IF;
+  PERFORM wb_build_begin(p_from);
+  -- From here on, area_values, aggregates and the rest are the new tables.
+  PERFORM set_config('search_path', 'wb_build, ' || v_path, true);
 
   PERFORM wb_value_keys_reset();
   PERFORM wb_aggregate_keys_reset();
-  DELETE FROM area_values WHERE p_from IS NULL OR month >= p_from;
-  DELETE FROM aggregates WHERE p_from IS NULL OR month >= p_from;
-  DELETE FROM comparable_series WHERE p_from IS NULL OR month >= p_from;
-
   -- Every area and indicator, in every month from the first month with data to the last.
   INSERT INTO pg_temp.wb_value_keys
   SELECT i.code, a.code, m.month::date
@@ -60,7 +103,6 @@ BEGIN
   ANALYZE area_values;
 
   -- Outlier scores of every leaf value (outliers.sql).
-  DELETE FROM outlier_scores WHERE p_from IS NULL OR month >= p_from;
   PERFORM wb_score_keys_reset();
   INSERT INTO pg_temp.wb_score_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE value IS NOT NULL AND (p_from IS NULL OR month >= p_from);
@@ -68,10 +110,7 @@ BEGIN
 
   -- Who reported: every area, indicator and month from the first month any indicator is
   -- expected to the last with data or the current period, whichever is later (review.sql).
-  DELETE FROM indicator_first_months;
-  INSERT INTO indicator_first_months SELECT indicator_code, min(month) FROM leaf_values GROUP BY 1;
   PERFORM wb_review_keys_reset();
-  DELETE FROM review_counts WHERE p_from IS NULL OR month >= p_from;
   INSERT INTO pg_temp.wb_review_keys
   SELECT i.code, a.code, m.month::date
   FROM (SELECT min(least(f.first_month, coalesce(i.expected_from, f.first_month))) AS lo, (SELECT max(month) FROM leaf_values) AS hi
@@ -93,7 +132,101 @@ BEGIN
   CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), (e.as_of - interval '1 month')::date, interval '1 month') m(month)
   CROSS JOIN indicators i;
   n := wb_compute_aggregates();
+
+  PERFORM set_config('search_path', v_path, true);
+  PERFORM wb_build_index();
   RETURN n;
+END $$;
+
+-- Step 3: applies the keys batches logged since the last call to the new tables, as a batch
+-- would (wb_process_claimed with wb_build first on the search path); returns how many. With
+-- p_swap, first takes wb_rebuild_lock() (no batch is half way, none starts), and swaps the new
+-- tables in after.
+CREATE OR REPLACE FUNCTION wb_rebuild_catch_up(p_swap boolean) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+  v_path text := current_setting('search_path');
+BEGIN
+  IF p_swap THEN PERFORM pg_advisory_xact_lock(wb_rebuild_lock()); END IF;
+  PERFORM wb_dirty_reset();
+  WITH moved AS (DELETE FROM rebuild_replay RETURNING indicator_code, area_code, month)
+  INSERT INTO pg_temp.wb_dirty SELECT DISTINCT * FROM moved;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n > 0 THEN
+    PERFORM set_config('search_path', 'wb_build, ' || v_path, true);
+    PERFORM wb_process_claimed();
+    PERFORM set_config('search_path', v_path, true);
+  END IF;
+  IF p_swap THEN PERFORM wb_build_swap(); END IF;
+  RETURN n;
+END $$;
+
+-- The steps in one transaction (tests, psql): batches wait for all of it.
+CREATE OR REPLACE FUNCTION wb_rebuild(p_from date) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(wb_build_lock());
+  PERFORM wb_rebuild_prepare(p_from);
+  n := wb_rebuild_build(p_from);
+  PERFORM wb_rebuild_catch_up(p_swap => true);
+  RETURN n;
+END $$;
+
+-- Empty copies of the rebuilt tables in schema wb_build (columns, defaults and checks; their
+-- keys and indexes come after the load, in wb_build_index), holding the live rows of the months
+-- before p_from (review_extent: its row); and what the swap needs to know: the months rebuilt
+-- and the rebuild requests this snapshot answers.
+CREATE OR REPLACE FUNCTION wb_build_begin(p_from date) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t text;
+BEGIN
+  DROP SCHEMA IF EXISTS wb_build CASCADE;
+  CREATE SCHEMA wb_build;
+  FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
+    EXECUTE format('CREATE TABLE wb_build.%I (LIKE public.%I INCLUDING ALL EXCLUDING INDEXES)', t, t);
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = format('public.%I', t)::regclass AND attname = 'month') THEN
+      EXECUTE format('INSERT INTO wb_build.%I SELECT * FROM public.%I', t, t);
+    ELSIF p_from IS NOT NULL THEN
+      EXECUTE format('INSERT INTO wb_build.%I SELECT * FROM public.%I WHERE month < $1', t, t) USING p_from;
+    END IF;
+  END LOOP;
+  CREATE TABLE wb_build.rebuilt_from AS SELECT p_from AS month;
+  CREATE TABLE wb_build.answered_requests AS SELECT id FROM public.aggregate_rebuild_requests;
+END $$;
+
+-- Gives the new tables the live ones' keys and indexes, with the same names: built once over the
+-- loaded rows instead of row by row.
+CREATE OR REPLACE FUNCTION wb_build_index() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  t text;
+  r record;
+BEGIN
+  FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
+    FOR r IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+             WHERE c.conrelid = format('public.%I', t)::regclass AND c.contype IN ('p', 'u') LOOP
+      EXECUTE format('ALTER TABLE wb_build.%I ADD CONSTRAINT %I %s', t, r.conname, r.def);
+    END LOOP;
+    FOR r IN SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+             WHERE i.indrelid = format('public.%I', t)::regclass
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid) LOOP
+      EXECUTE regexp_replace(r.def, ' ON \S+ USING ', format(' ON wb_build.%I USING ', t));
+    END LOOP;
+    EXECUTE format('ANALYZE wb_build.%I', t);
+  END LOOP;
+END $$;
+
+-- Drops the live tables and moves the new ones in; drops the requests the rebuild answered and
+-- the keys it covered. The caller holds wb_rebuild_lock(). Statements prepared on the old tables
+-- are planned again on the new ones (PostgreSQL invalidates them when a table they read goes).
+CREATE OR REPLACE FUNCTION wb_build_swap() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
+    EXECUTE format('DROP TABLE public.%I', t);
+    EXECUTE format('ALTER TABLE wb_build.%I SET SCHEMA public', t);
+  END LOOP;
+  DELETE FROM aggregate_rebuild_requests WHERE id IN (SELECT id FROM wb_build.answered_requests);
+  DELETE FROM rebuild_covered WHERE month >= coalesce((SELECT month FROM wb_build.rebuilt_from), '-infinity');
+  DROP SCHEMA wb_build CASCADE;
 END $$;
 
 -- What the aggregates read from areas, successions, indicators and settings, as an md5: every
@@ -107,19 +240,23 @@ CREATE OR REPLACE FUNCTION wb_structure_fingerprint() RETURNS text LANGUAGE sql 
     (SELECT string_agg(ROW(key, value)::text, ';' ORDER BY key) FROM settings WHERE key = ANY (wb_rebuild_settings()))))
 $$;
 
--- Whether a full rebuild is due: some request asks for one, and either it is not about the
--- structure (a migration's) or the structure's fingerprint differs from the last rebuild's.
--- Requests about a structure that is as it was are dropped: a renamed area changes names only.
+-- Whether a full rebuild is due: an interrupted one left its covered keys, or some request asks
+-- for one, and either it is not about the structure (a migration's) or the structure's
+-- fingerprint differs from the last rebuild's. Requests about a structure that is as it was are
+-- dropped: a renamed area changes names only. Not while a rebuild is building (its swap drops
+-- the requests its snapshot answers; the lock, shared here, keeps one from starting meanwhile).
 -- One statement, one snapshot: a change committed meanwhile keeps its request for the next pass
 -- (the DELETE in WITH runs whether or not the query reads it).
 CREATE OR REPLACE FUNCTION wb_rebuild_needed() RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE v_needed boolean;
 BEGIN
+  IF NOT pg_try_advisory_xact_lock_shared(wb_build_lock()) THEN RETURN false; END IF;
   WITH seen AS (SELECT id, reason FROM aggregate_rebuild_requests),
   decision AS (
-    SELECT EXISTS (SELECT 1 FROM seen)
-       AND (EXISTS (SELECT 1 FROM seen WHERE reason NOT IN ('areas changed', 'successions changed', 'indicators changed', 'settings changed'))
-            OR wb_structure_fingerprint() IS DISTINCT FROM (SELECT fingerprint FROM rebuild_basis)) AS needed
+    SELECT EXISTS (SELECT 1 FROM rebuild_covered)
+       OR (EXISTS (SELECT 1 FROM seen)
+           AND (EXISTS (SELECT 1 FROM seen WHERE reason NOT IN ('areas changed', 'successions changed', 'indicators changed', 'settings changed'))
+                OR wb_structure_fingerprint() IS DISTINCT FROM (SELECT fingerprint FROM rebuild_basis))) AS needed
   ),
   dropped AS (
     DELETE FROM aggregate_rebuild_requests r USING seen s, decision d WHERE r.id = s.id AND NOT d.needed RETURNING r.id
