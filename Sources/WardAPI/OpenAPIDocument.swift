@@ -333,11 +333,13 @@ enum OpenAPIDocument {
                   message: {type: string}
         Status:
           type: object
-          required: [queue_depth, fact_batches_waiting, rebuild_requested]
+          required: [queue_depth, fact_batches_waiting, rebuild_requested, rebuilding]
           properties:
             queue_depth: {type: integer}
             fact_batches_waiting: {type: integer}
             rebuild_requested: {type: boolean}
+            rebuilding: {type: boolean, description: 'a full rebuild is building beside the live tables; edits are still applied meanwhile'}
+            rebuild_started_at: {type: string, format: date-time, description: 'when the rebuild that is building started; absent when none is'}
             oldest_queued_at: {type: string, format: date-time}
             last_run_at: {type: string, format: date-time}
             last_run_status: {type: string}

@@ -89,6 +89,7 @@ public struct AggregateRepository: Sendable {
         caughtUp += try await connection.withTransaction {
             try await $0.scalar("SELECT wb_rebuild_catch_up(true)", as: Int.self) ?? 0
         }
+        try await connection.execute("SELECT wb_rebuild_retire()")
         return RebuildResult(rows: rows, caughtUp: caughtUp)
     }
 
@@ -148,6 +149,10 @@ public struct AggregateRepository: Sendable {
         public var factBatchesWaiting: Int = 0
         public var oldestQueuedAt: Date?
         public var rebuildRequested: Bool
+        /// A full rebuild is building beside the live tables (edits are still applied meanwhile).
+        public var rebuilding: Bool = false
+        /// When the full rebuild that is building started (its run record).
+        public var rebuildStartedAt: Date?
         public var lastRunAt: Date?
         public var lastRunStatus: String?
         public var lastRunKind: String?
@@ -175,15 +180,18 @@ public struct AggregateRepository: Sendable {
                    (SELECT max(finished_at) FROM aggregate_runs WHERE kind = 'full' AND status = 'ok'),
                    (SELECT max(updated_at) FROM observations),
                    (SELECT max(computed_at) FROM aggregates),
-                   (SELECT count(*) FROM fact_batches WHERE NOT summed)
-            FROM (SELECT 1) one
+                   (SELECT count(*) FROM fact_batches WHERE NOT summed),
+                   b.building,
+                   CASE WHEN b.building THEN (SELECT max(started_at) FROM aggregate_runs WHERE kind = 'full' AND status = 'running') END
+            FROM (SELECT wb_rebuild_building() AS building) b
             LEFT JOIN LATERAL (SELECT finished_at, status, kind FROM aggregate_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1) r ON true
             """)
         let replica = await database.replicaStatus()
         guard let row = rows.first else { return Status(queueDepth: 0, rebuildRequested: false, replica: replica) }
-        let (depth, oldest, requested, lastAt, lastStatus, lastKind, lastFull, updated, computed, waiting) =
-            try row.decode((Int, Date?, Bool, Date?, String?, String?, Date?, Date?, Date?, Int).self)
-        return Status(queueDepth: depth, factBatchesWaiting: waiting, oldestQueuedAt: oldest, rebuildRequested: requested, lastRunAt: lastAt,
+        let (depth, oldest, requested, lastAt, lastStatus, lastKind, lastFull, updated, computed, waiting, building, buildStart) =
+            try row.decode((Int, Date?, Bool, Date?, String?, String?, Date?, Date?, Date?, Int, Bool, Date?).self)
+        return Status(queueDepth: depth, factBatchesWaiting: waiting, oldestQueuedAt: oldest, rebuildRequested: requested,
+                      rebuilding: building, rebuildStartedAt: buildStart, lastRunAt: lastAt,
                       lastRunStatus: lastStatus, lastRunKind: lastKind, lastFullRebuildAt: lastFull,
                       dataUpdatedAt: updated, aggregatesComputedAt: computed, replica: replica)
     }

@@ -51,6 +51,8 @@ import WardCore
             let pause = try await Pause.hold(url)
             let rebuilding = Task { try await worker(db, name: "rebuilder").rebuild(from: nil, reason: "test") }
             #expect(try await waitForBuild(db), "the rebuild reached its build step")
+            let status = try await AggregateRepository(db).status()
+            #expect(status.rebuilding && status.rebuildStartedAt != nil, "the status says a rebuild is building, since when")
 
             // An edit while it builds: a batch applies it to the live tables at once.
             try await ObservationRepository(db).upsert(
@@ -68,7 +70,8 @@ import WardCore
             #expect(try await db.aggregate("thefts", "c", "2024-03")?.value == 23, "still visible after the swap")
             #expect(try await db.pool.scalar("SELECT count(*) FROM aggregate_queue", as: Int.self) == 0)
             #expect(try await db.pool.scalar("SELECT count(*) FROM rebuild_replay", as: Int.self) == 0)
-            #expect(try await db.pool.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'wb_build'", as: Int.self) == 0)
+            #expect(try await db.pool.scalar("SELECT count(*) FROM pg_namespace WHERE nspname IN ('wb_build', 'wb_retired')", as: Int.self) == 0)
+            #expect(try await !AggregateRepository(db).status().rebuilding)
             #expect(try await indexes(db) == indexesBefore, "the new tables have the live ones' keys and indexes")
 
             let swapped = try await db.aggregateSnapshot()

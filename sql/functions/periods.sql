@@ -3,7 +3,8 @@
 -- every feed's period_start / period_end call these.
 --
 -- Reads: nothing but their arguments (the callers pass the settings' time zone and cut-off day),
--- but wb_local_time, which reads the settings' time zone.
+-- but wb_local_time, which reads the settings' time zone, and wb_period_fingerprint, which reads
+-- the settings and the indicators' cut-off days.
 
 -- The period of a timestamp: its local time in p_tz, cut-off day p_cutoff (1 = calendar month).
 -- With d > 1, period M runs from day d of M-1 (inclusive) to day d of M (exclusive).
@@ -34,4 +35,11 @@ CREATE OR REPLACE FUNCTION wb_local_time(p_at timestamptz) RETURNS text LANGUAGE
   FROM (SELECT p_at AT TIME ZONE wb_setting('timezone') AS local,
                (p_at AT TIME ZONE wb_setting('timezone')) - (p_at AT TIME ZONE 'UTC') AS offset_) l
   WHERE p_at IS NOT NULL
+$$;
+
+-- What places facts in periods, as an md5: the time zone, the default cut-off day and each
+-- indicator's own. fact_sums holds the periods of one such fingerprint (rebuild.sql).
+CREATE OR REPLACE FUNCTION wb_period_fingerprint() RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT md5(concat_ws(E'\n', wb_setting('timezone'), wb_setting('cutoff_day'),
+                       (SELECT string_agg(code || ':' || coalesce(cutoff_day::text, ''), ',' ORDER BY code) FROM indicators)))
 $$;

@@ -7,28 +7,28 @@
 -- one indicator read every ward's value: two batches of the same indicator run one after the
 -- other and the second sees the first's commit.
 --
--- Reads and writes: aggregate_queue, aggregate_rebuild_requests, rebuild_replay; through values.sql,
+-- Reads and writes: aggregate_queue, aggregate_rebuild_requests, rebuild_replay, comparable_series; through values.sql,
 -- outliers.sql, review.sql and aggregates.sql, area_values, outlier_scores, review_counts and
 -- aggregates. Output of wb_claim_queue: pg_temp.wb_dirty.
 
 -- The advisory lock of full rebuilds ("WARDREBU").
 CREATE OR REPLACE FUNCTION wb_rebuild_lock() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 6287397008177447509::bigint $$;
 
--- Areas, successions or indicators changed: every roll-up may move, so ask for a full rebuild.
+-- Indicators changed: every roll-up of theirs may move, so ask for a full rebuild (changes of
+-- areas and successions are applied key by key: structure.sql).
 CREATE OR REPLACE FUNCTION wb_structure_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO aggregate_rebuild_requests (reason) VALUES (TG_TABLE_NAME || ' changed');
   PERFORM pg_notify('wardboard_dirty', TG_TABLE_NAME);
   RETURN NULL;
 END $$;
-CREATE OR REPLACE TRIGGER areas_changed AFTER INSERT OR UPDATE OR DELETE ON areas FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
-CREATE OR REPLACE TRIGGER successions_changed AFTER INSERT OR UPDATE OR DELETE ON successions FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
 CREATE OR REPLACE TRIGGER indicators_changed AFTER UPDATE OR DELETE ON indicators FOR EACH STATEMENT EXECUTE FUNCTION wb_structure_changed();
 
--- The keys a batch recomputes (wb_process_claimed), made empty.
+-- The keys a batch recomputes (wb_process_claimed), made empty; structural: the key's area moved
+-- in the tree or the lineage (structure.sql).
 CREATE OR REPLACE FUNCTION wb_dirty_reset() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS wb_dirty (indicator_code text COLLATE "C", area_code text COLLATE "C", month date, structural boolean) ON COMMIT DROP;
   TRUNCATE pg_temp.wb_dirty;
 END $$;
 
@@ -47,7 +47,7 @@ BEGIN
   claimed AS (
     DELETE FROM aggregate_queue q USING picked c
     WHERE (q.indicator_code, q.area_code, q.month) = (c.indicator_code, c.area_code, c.month)
-    RETURNING q.indicator_code, q.area_code, q.month)
+    RETURNING q.indicator_code, q.area_code, q.month, q.structural)
   INSERT INTO pg_temp.wb_dirty SELECT * FROM claimed;
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
@@ -100,6 +100,16 @@ BEGIN
   SELECT * FROM up;
 
   PERFORM wb_refresh_values();
+  -- A structural key moved in the tree or the lineage: what depends on it follows as if its value
+  -- had changed, and its comparable series rows are computed again for the epochs it has now.
+  IF EXISTS (SELECT 1 FROM pg_temp.wb_dirty WHERE structural) THEN
+    INSERT INTO pg_temp.wb_changed
+    SELECT indicator_code, area_code, month FROM pg_temp.wb_dirty WHERE structural
+    EXCEPT SELECT indicator_code, area_code, month FROM pg_temp.wb_changed;
+    ANALYZE pg_temp.wb_changed;
+    DELETE FROM comparable_series s USING pg_temp.wb_dirty d
+      WHERE d.structural AND (s.indicator_code, s.area_code, s.month) = (d.indicator_code, d.area_code, d.month);
+  END IF;
   -- Outlier scores (outliers.sql): each changed value, and the 24 months whose windows hold it.
   PERFORM wb_score_keys_reset();
   INSERT INTO pg_temp.wb_score_keys

@@ -5,7 +5,7 @@
 -- (wb_rebuild_needed, below).
 --
 -- Reads: successions, facts, fact_batches, observations, areas, indicators, targets, settings,
--- key_arrivals. Writes: rebuild_basis, area_lineage, fact_batches (every batch it can see is summed by it),
+-- key_arrivals. Writes: rebuild_basis, period_basis, area_lineage, fact_batches (every batch it can see is summed by it),
 -- fact_batch_sums, fact_sums, indicator_first_months, aggregate_queue, rebuild_covered, rebuild_replay,
 -- aggregate_rebuild_requests; replaces area_values, outlier_scores, aggregates, comparable_series,
 -- review_counts and review_extent (wb_rebuilt_tables) with new tables.
@@ -14,15 +14,22 @@
 -- one rebuild at a time, and batches that cannot share it know a rebuild is building.
 CREATE OR REPLACE FUNCTION wb_build_lock() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 6287397008177448268::bigint $$;
 
+-- Whether a rebuild is building (some session of this database holds wb_build_lock()).
+CREATE OR REPLACE FUNCTION wb_rebuild_building() RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_locks
+                 WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND ((classid::bigint << 32) | objid::bigint) = wb_build_lock())
+$$;
+
 -- The tables a rebuild builds beside the live ones (in schema wb_build) and swaps in.
 CREATE OR REPLACE FUNCTION wb_rebuilt_tables() RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['area_values', 'outlier_scores', 'review_counts', 'review_extent', 'comparable_series', 'aggregates']
 $$;
 
 -- A full rebuild, on one connection holding wb_build_lock() (session) throughout:
---   1. wb_rebuild_prepare holds wb_rebuild_lock() exclusively for a few seconds (batches and
---      fact folding wait): sets the queued keys aside as covered, recounts fact_sums and the
---      indicators' first months.
+--   1. wb_rebuild_prepare sets the queued keys aside as covered and sums the facts waiting (when
+--      the period rules moved, recounts them, holding up batches meanwhile).
 --   2. wb_rebuild_build, REPEATABLE READ, so that every step reads the one snapshot taken after
 --      step 1: computes the new rows into empty tables of schema wb_build (the same functions as
 --      a batch, with wb_build first on the search path), then gives them their keys and indexes.
@@ -30,7 +37,8 @@ $$;
 --      in rebuild_replay (their wb_process_queue cannot share wb_build_lock()).
 --   3. wb_rebuild_catch_up applies the logged keys to the new tables, as a batch would (changes
 --      the snapshot may not hold): first while batches go on and log more, then, holding
---      wb_rebuild_lock() for what is left, it swaps the new tables in, in the same transaction.
+--      wb_rebuild_lock() for what is left, it swaps the new tables in, in the same transaction;
+--      the old ones are dropped after (wb_rebuild_retire).
 -- Readers see the old tables until that commit, then the new ones with every change applied:
 -- a change committed during a rebuild is visible within a batch, and stays visible.
 -- Why a batch's keys are logged whenever they must be: a batch claims its keys, then tries
@@ -39,32 +47,51 @@ $$;
 -- An interrupted rebuild leaves its covered keys (and maybe schema wb_build, dropped by the next
 -- one): the worker runs it again (wb_rebuild_needed).
 
--- Step 1.
+-- Step 1: sets the queued keys aside as covered (the coming snapshot holds their changes; the
+-- keys batches are processing are left to them), and sums the facts waiting. When the period
+-- rules moved since fact_sums was counted (a cut-off day, the time zone), recounts fact_sums and
+-- the indicators' first months from the facts instead, holding wb_rebuild_lock() exclusively
+-- (batches and fact folding wait: 12 s at national scale); otherwise batches go on.
 CREATE OR REPLACE FUNCTION wb_rebuild_prepare(p_from date) RETURNS void LANGUAGE plpgsql
 SET work_mem = '256MB' AS $$
+DECLARE v_periods text := wb_period_fingerprint();
 BEGIN
-  PERFORM pg_advisory_xact_lock(wb_rebuild_lock());
-  -- Logged by batches after an earlier swap: the coming snapshot holds their changes.
+  IF v_periods IS DISTINCT FROM (SELECT fingerprint FROM period_basis) THEN
+    PERFORM pg_advisory_xact_lock(wb_rebuild_lock());
+    -- From the facts of summed batches only (a load committing meanwhile waits for the next fold).
+    UPDATE fact_batches SET summed = true WHERE NOT summed;
+    DELETE FROM fact_batch_sums WHERE batch_id IN (SELECT id FROM fact_batches WHERE summed);
+    DELETE FROM fact_sums;
+    INSERT INTO fact_sums
+      SELECT f.indicator_code, f.area_code,
+             wb_period(f.occurred_at, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int), wb_setting('timezone')),
+             sum(f.amount), count(*)
+      FROM facts f JOIN indicators i ON i.code = f.indicator_code
+      WHERE f.batch_id IN (SELECT id FROM fact_batches WHERE summed)
+      GROUP BY 1, 2, 3;
+    ANALYZE fact_sums;
+    -- Kept by the observations' and facts' triggers otherwise.
+    DELETE FROM indicator_first_months;
+    INSERT INTO indicator_first_months SELECT indicator_code, min(month) FROM leaf_values GROUP BY 1;
+    INSERT INTO period_basis (fingerprint) VALUES (v_periods)
+      ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint;
+  ELSE
+    PERFORM wb_fold_fact_batches(2147483647);
+  END IF;
+  -- Kept by the successions' trigger (structure.sql); made again here all the same.
+  PERFORM pg_advisory_xact_lock(wb_lineage_lock());
+  PERFORM wb_rebuild_lineage();
+  ANALYZE area_lineage;
+  -- Logged by batches before now: the coming snapshot holds their changes.
   DELETE FROM rebuild_replay;
-  WITH taken AS (DELETE FROM aggregate_queue WHERE p_from IS NULL OR month >= p_from
-                 RETURNING indicator_code, area_code, month)
+  WITH picked AS MATERIALIZED (
+    SELECT indicator_code, area_code, month FROM aggregate_queue
+    WHERE p_from IS NULL OR month >= p_from FOR UPDATE SKIP LOCKED),
+  taken AS (
+    DELETE FROM aggregate_queue q USING picked c
+    WHERE (q.indicator_code, q.area_code, q.month) = (c.indicator_code, c.area_code, c.month)
+    RETURNING q.indicator_code, q.area_code, q.month)
   INSERT INTO rebuild_covered SELECT * FROM taken ON CONFLICT DO NOTHING;
-  -- Facts' periods depend on settings and cut-off days: recount them, from the facts of summed
-  -- batches only (a load committing meanwhile waits for the next fold).
-  UPDATE fact_batches SET summed = true WHERE NOT summed;
-  DELETE FROM fact_batch_sums WHERE batch_id IN (SELECT id FROM fact_batches WHERE summed);
-  DELETE FROM fact_sums;
-  INSERT INTO fact_sums
-    SELECT f.indicator_code, f.area_code,
-           wb_period(f.occurred_at, coalesce(i.cutoff_day, wb_setting('cutoff_day')::int), wb_setting('timezone')),
-           sum(f.amount), count(*)
-    FROM facts f JOIN indicators i ON i.code = f.indicator_code
-    WHERE f.batch_id IN (SELECT id FROM fact_batches WHERE summed)
-    GROUP BY 1, 2, 3;
-  ANALYZE fact_sums;
-  -- Kept by the observations' and facts' triggers since; recounted here like fact_sums.
-  DELETE FROM indicator_first_months;
-  INSERT INTO indicator_first_months SELECT indicator_code, min(month) FROM leaf_values GROUP BY 1;
 END $$;
 
 -- Step 2: rebuilds everything from p_from (NULL: every month) beside the live tables; returns
@@ -80,8 +107,6 @@ DECLARE
   n bigint;
   v_path text := current_setting('search_path');
 BEGIN
-  PERFORM wb_rebuild_lineage();
-  ANALYZE area_lineage;
   IF p_from IS NULL THEN
     INSERT INTO rebuild_basis (fingerprint) VALUES (wb_structure_fingerprint())
       ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint, rebuilt_at = now();
@@ -113,8 +138,7 @@ BEGIN
   PERFORM wb_review_keys_reset();
   INSERT INTO pg_temp.wb_review_keys
   SELECT i.code, a.code, m.month::date
-  FROM (SELECT min(least(f.first_month, coalesce(i.expected_from, f.first_month))) AS lo, (SELECT max(month) FROM leaf_values) AS hi
-        FROM indicator_first_months f JOIN indicators i ON i.code = f.indicator_code) r
+  FROM (SELECT wb_review_first_month() AS lo, (SELECT max(month) FROM leaf_values) AS hi) r
   CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), greatest(r.hi, wb_review_horizon()), interval '1 month') m(month)
   JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
   CROSS JOIN indicators i
@@ -138,6 +162,11 @@ BEGIN
   RETURN n;
 END $$;
 
+-- After the swap: drops the tables it retired.
+CREATE OR REPLACE FUNCTION wb_rebuild_retire() RETURNS void LANGUAGE sql AS $$
+  DROP SCHEMA IF EXISTS wb_retired CASCADE
+$$;
+
 -- Step 3: applies the keys batches logged since the last call to the new tables, as a batch
 -- would (wb_process_claimed with wb_build first on the search path); returns how many. With
 -- p_swap, first takes wb_rebuild_lock() (no batch is half way, none starts), and swaps the new
@@ -149,8 +178,8 @@ DECLARE
 BEGIN
   IF p_swap THEN PERFORM pg_advisory_xact_lock(wb_rebuild_lock()); END IF;
   PERFORM wb_dirty_reset();
-  WITH moved AS (DELETE FROM rebuild_replay RETURNING indicator_code, area_code, month)
-  INSERT INTO pg_temp.wb_dirty SELECT DISTINCT * FROM moved;
+  WITH moved AS (DELETE FROM rebuild_replay RETURNING indicator_code, area_code, month, structural)
+  INSERT INTO pg_temp.wb_dirty SELECT indicator_code, area_code, month, bool_or(structural) FROM moved GROUP BY 1, 2, 3;
   GET DIAGNOSTICS n = ROW_COUNT;
   IF n > 0 THEN
     PERFORM set_config('search_path', 'wb_build, ' || v_path, true);
@@ -161,7 +190,8 @@ BEGIN
   RETURN n;
 END $$;
 
--- The steps in one transaction (tests, psql): batches wait for all of it.
+-- The steps in one transaction (tests, psql), each statement with its own snapshot: batches go
+-- on meanwhile, and what they log is caught up at the swap like any other.
 CREATE OR REPLACE FUNCTION wb_rebuild(p_from date) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN
@@ -169,6 +199,7 @@ BEGIN
   PERFORM wb_rebuild_prepare(p_from);
   n := wb_rebuild_build(p_from);
   PERFORM wb_rebuild_catch_up(p_swap => true);
+  PERFORM wb_rebuild_retire();
   RETURN n;
 END $$;
 
@@ -214,14 +245,18 @@ BEGIN
   END LOOP;
 END $$;
 
--- Drops the live tables and moves the new ones in; drops the requests the rebuild answered and
--- the keys it covered. The caller holds wb_rebuild_lock(). Statements prepared on the old tables
--- are planned again on the new ones (PostgreSQL invalidates them when a table they read goes).
+-- Moves the live tables out to schema wb_retired and the new ones in; drops the requests the
+-- rebuild answered and the keys it covered. The caller holds wb_rebuild_lock(). Statements
+-- prepared on the old tables are planned again on the new ones (PostgreSQL invalidates them when
+-- a table they read moves). The old tables are dropped after the swap has committed
+-- (wb_rebuild_retire): dropping 16 GB of national tables in the swap held readers for 2.6 s.
 CREATE OR REPLACE FUNCTION wb_build_swap() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE t text;
 BEGIN
+  CREATE SCHEMA IF NOT EXISTS wb_retired;
   FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
-    EXECUTE format('DROP TABLE public.%I', t);
+    EXECUTE format('DROP TABLE IF EXISTS wb_retired.%I', t);
+    EXECUTE format('ALTER TABLE public.%I SET SCHEMA wb_retired', t);
     EXECUTE format('ALTER TABLE wb_build.%I SET SCHEMA public', t);
   END LOOP;
   DELETE FROM aggregate_rebuild_requests WHERE id IN (SELECT id FROM wb_build.answered_requests);
@@ -229,12 +264,11 @@ BEGIN
   DROP SCHEMA wb_build CASCADE;
 END $$;
 
--- What the aggregates read from areas, successions, indicators and settings, as an md5: every
--- column but names, units and categories (feeds join those when they are read).
+-- What the aggregates read from indicators and settings, as an md5: every column but names,
+-- units and categories (feeds join those when they are read). Areas and successions are not in
+-- it: their changes are applied key by key (structure.sql).
 CREATE OR REPLACE FUNCTION wb_structure_fingerprint() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT md5(concat_ws(E'\n',
-    (SELECT string_agg(ROW(code, kind, parent_code, valid_from, valid_to)::text, ';' ORDER BY code, valid_from) FROM areas),
-    (SELECT string_agg(ROW(from_code, to_code, effective_month, share)::text, ';' ORDER BY from_code, to_code) FROM successions),
     (SELECT string_agg(ROW(code, kind, direction, numerator_code, denominator_code, cutoff_day, due_days, required, expected_from)::text,
                        ';' ORDER BY code) FROM indicators),
     (SELECT string_agg(ROW(key, value)::text, ';' ORDER BY key) FROM settings WHERE key = ANY (wb_rebuild_settings()))))
@@ -255,7 +289,7 @@ BEGIN
   decision AS (
     SELECT EXISTS (SELECT 1 FROM rebuild_covered)
        OR (EXISTS (SELECT 1 FROM seen)
-           AND (EXISTS (SELECT 1 FROM seen WHERE reason NOT IN ('areas changed', 'successions changed', 'indicators changed', 'settings changed'))
+           AND (EXISTS (SELECT 1 FROM seen WHERE reason NOT IN ('indicators changed', 'settings changed'))
                 OR wb_structure_fingerprint() IS DISTINCT FROM (SELECT fingerprint FROM rebuild_basis))) AS needed
   ),
   dropped AS (

@@ -126,6 +126,13 @@ BEGIN
   RETURN n;
 END $$;
 
+-- The first month the review counts: the earliest of each indicator's first month with data and
+-- its expected_from (NULL before any data).
+CREATE OR REPLACE FUNCTION wb_review_first_month() RETURNS date LANGUAGE sql STABLE AS $$
+  SELECT min(least(f.first_month, coalesce(i.expected_from, f.first_month)))
+  FROM indicator_first_months f JOIN indicators i ON i.code = f.indicator_code
+$$;
+
 -- The last month review counts are kept for without any report: the current period of the
 -- indicator whose current period is latest.
 CREATE OR REPLACE FUNCTION wb_review_horizon() RETURNS date LANGUAGE sql STABLE AS $$
