@@ -6,7 +6,9 @@
 #   full rebuild (aggregate --once)   (target: 10 minutes); NATIONAL_REFERENCE=1 adds
 #                                     REFRESH MATERIALIZED VIEW of bench/reference_aggregates.sql
 #   one ward-month edit → visible     median of 15, against the same on the 1000-ward database
-#                                     of bench-worker when it exists (target: ≤ 100 ms, no worse)
+#                                     of bench-worker when it exists (target: ≤ 100 ms, no worse);
+#                                     NATIONAL_DURING_REBUILD=1 adds the same while the worker's
+#                                     full rebuild builds (and times that rebuild)
 #   /compare of a province (~100 communes) and of the country (34 provinces), /series comparable
 #   of a new commune across the merger, /completeness of a province: wrk 32 connections 15 s,
 #   against pgbench of /compare's SQL (target: province ≥ 2,000 req/s, p99 ≤ 25 ms)
@@ -66,6 +68,13 @@ merged=$(psql -Atq "$url" -c "SELECT to_code FROM successions GROUP BY to_code H
 EDIT_AREAS=$(psql -Atq "$url" -c "SELECT string_agg(code, ' ') FROM (SELECT code FROM areas WHERE valid_to IS NULL AND kind IN ('ward', 'commune') ORDER BY md5(code) LIMIT 15) x")
 export EDIT_AREAS
 national_edit=$(DATABASE_URL=$DATABASE_URL bench/worker.sh edits "$db" | grep -oE '[0-9.]+ ms$' | tr -d ' ms')
+# NATIONAL_DURING_REBUILD=1: the same edits while the worker's full rebuild builds beside the
+# live tables (one more national rebuild, timed from its run record).
+if [ "${NATIONAL_DURING_REBUILD:-}" = 1 ]; then
+  during_edit=$(DATABASE_URL=$DATABASE_URL bench/worker.sh edits-during-rebuild "$db" | grep -oE '[0-9.]+ ms$' | tr -d ' ms')
+  during_rebuild=$(psql -Atq "$url" -c "SELECT round(extract(epoch FROM finished_at - started_at)) FROM aggregate_runs WHERE kind = 'full' AND status = 'ok' ORDER BY id DESC LIMIT 1")
+  echo "one edit → visible while the worker's full rebuild builds, median of 15: $during_edit ms (that rebuild: $during_rebuild s)"
+fi
 if psql -Atq "$DATABASE_URL" -c "SELECT 1 FROM pg_database WHERE datname = 'wardboard_bench_worker_60'" | grep -q 1; then
   w1000_edit=$(EDIT_AREAS= DATABASE_URL=$DATABASE_URL bench/worker.sh edits wardboard_bench_worker_60 | grep -oE '[0-9.]+ ms$' | tr -d ' ms')
   echo "one edit → visible, median of 15: national $national_edit ms, 1000 wards $w1000_edit ms (same run): $(ratio "$national_edit" "$w1000_edit")x (target ≤ 100 ms, no worse)"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-worker: on the 1000-ward dataset, (a) a full rebuild, (b) the time from one ward-month
 # edit's commit until its new aggregates are visible, with a worker running, for 60 and for 12
-# months of history (the ratio says whether an edit's cost grows with history).
+# months of history (the ratio says whether an edit's cost grows with history), and at 60 months
+# the same while the worker's full rebuild builds beside the live tables.
 # Do not run it beside `make test`: that restarts the private cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,11 +16,21 @@ step() { "$@" >>"$log" 2>&1 || { echo "bench-worker: failed: $*" >&2; tail -20 "
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # (b) EDITS single ward-month edits with a worker running; prints the median commit-to-visible ms.
+# With a second argument `during-rebuild`, the worker is first asked for a full rebuild, and the
+# edits start once it is building beside the live tables (and must end before it does).
 edits() {
-  local url=$1
+  local url=$1 during=${2:-}
+  [ -z "$during" ] || psql -Atq "$url" -c "INSERT INTO aggregate_rebuild_requests (reason) VALUES ('bench: edits during a rebuild')" >/dev/null
   DATABASE_URL=$url WARDBOARD_REBUILD_AT=off "$bin" worker >/dev/null 2>&1 &
   local worker=$!
   sleep 2
+  if [ -n "$during" ]; then
+    for _ in $(seq 600); do [ "$(psql -Atq "$url" -c "SELECT wb_rebuild_building()")" = t ] && break; sleep 0.5; done
+    # Past the prepare step: the build's snapshot is taken (its statement is running).
+    for _ in $(seq 600); do
+      [ "$(psql -Atq "$url" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT wb_rebuild_build%'")" = 1 ] && break; sleep 0.5
+    done
+  fi
   local latencies=()
   for i in $(seq "$EDITS"); do
     # EDIT_AREAS (space-separated codes) picks the wards on another dataset (bench-national).
@@ -47,8 +58,13 @@ END \$\$;
 SQL
     )")
   done
+  if [ -n "$during" ]; then
+    echo "the rebuild was still building after the last edit: $(psql -Atq "$url" -c "SELECT CASE WHEN wb_rebuild_building() THEN 'yes' ELSE 'NO' END")" >&2
+    # Let it finish (the worker would roll it back on SIGTERM and run it again at its next start).
+    while [ "$(psql -Atq "$url" -c "SELECT wb_rebuild_building()")" = t ]; do sleep 1; done
+  fi
   kill -TERM $worker; wait $worker || true
-  echo "edits, ms: ${latencies[*]}" >&2
+  echo "edits${during:+ during a rebuild}, ms: ${latencies[*]}" >&2
   printf '%s\n' "${latencies[@]}" | median
 }
 
@@ -78,6 +94,9 @@ run() {
   local differing; differing=$(psql -Atq "$url" -c "SELECT (SELECT count(*) FROM (SELECT $cols FROM aggregates EXCEPT SELECT $cols FROM reference_aggregates) a) + (SELECT count(*) FROM (SELECT $cols FROM reference_aggregates EXCEPT SELECT $cols FROM aggregates) b)")
   echo "$months months: REFRESH MATERIALIZED VIEW $view_ms ms; full rebuild / view = $(awk -v a="$rebuild_ms" -v b="$view_ms" 'BEGIN {printf "%.2f", a / b}')x; rows that differ between them: $differing" >&2
   fi
+  local during=""
+  [ -z "$reference" ] || during=$(edits "$url" during-rebuild)
+  echo "$months months: one edit while a full rebuild builds, median of $EDITS: ${during:-not run} ms" >&2
   edits "$url"
 }
 
@@ -86,6 +105,12 @@ run() {
 if [ "${1:-}" = edits ]; then
   url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/'+sys.argv[2]).geturl())" "$DATABASE_URL" "$2")
   echo "one edit on $2, commit to visible aggregates (median of $EDITS): $(edits "$url") ms"
+  exit 0
+fi
+# `bench/worker.sh edits-during-rebuild DB`: the same while the worker's full rebuild builds.
+if [ "${1:-}" = edits-during-rebuild ]; then
+  url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/'+sys.argv[2]).geturl())" "$DATABASE_URL" "$2")
+  echo "one edit on $2 while a full rebuild builds, commit to visible aggregates (median of $EDITS): $(edits "$url" during-rebuild) ms"
   exit 0
 fi
 # `bench/worker.sh run MONTHS` loads and times one history length alone.

@@ -125,13 +125,14 @@ BEGIN
   JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
   CROSS JOIN indicators i;
   PERFORM wb_refresh_values(p_emptied => true);
-  ANALYZE area_values;
+  PERFORM wb_build_index('area_values');
 
   -- Outlier scores of every leaf value (outliers.sql).
   PERFORM wb_score_keys_reset();
   INSERT INTO pg_temp.wb_score_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE value IS NOT NULL AND (p_from IS NULL OR month >= p_from);
   PERFORM wb_refresh_scores(false);
+  PERFORM wb_build_index('outlier_scores');
 
   -- Who reported: every area, indicator and month from the first month any indicator is
   -- expected to the last with data or the current period, whichever is later (review.sql).
@@ -145,6 +146,8 @@ BEGIN
   WHERE i.kind <> 'ratio';
   PERFORM wb_refresh_review();
   UPDATE review_extent SET last_month = (SELECT max(month) FROM pg_temp.wb_review_keys);
+  PERFORM wb_build_index('review_counts');
+  PERFORM wb_build_index('review_extent');
 
   INSERT INTO pg_temp.wb_aggregate_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE p_from IS NULL OR month >= p_from;
@@ -158,12 +161,14 @@ BEGIN
   n := wb_compute_aggregates();
 
   PERFORM set_config('search_path', v_path, true);
-  PERFORM wb_build_index();
+  PERFORM wb_build_index('comparable_series');
+  PERFORM wb_build_index('aggregates');
   RETURN n;
 END $$;
 
 -- After the swap: drops the tables it retired.
-CREATE OR REPLACE FUNCTION wb_rebuild_retire() RETURNS void LANGUAGE sql AS $$
+CREATE OR REPLACE FUNCTION wb_rebuild_retire() RETURNS void LANGUAGE sql
+SET client_min_messages = warning AS $$
   DROP SCHEMA IF EXISTS wb_retired CASCADE
 $$;
 
@@ -204,10 +209,11 @@ BEGIN
 END $$;
 
 -- Empty copies of the rebuilt tables in schema wb_build (columns, defaults and checks; their
--- keys and indexes come after the load, in wb_build_index), holding the live rows of the months
+-- keys and indexes come once each is loaded, wb_build_index), holding the live rows of the months
 -- before p_from (review_extent: its row); and what the swap needs to know: the months rebuilt
 -- and the rebuild requests this snapshot answers.
-CREATE OR REPLACE FUNCTION wb_build_begin(p_from date) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION wb_build_begin(p_from date) RETURNS void LANGUAGE plpgsql
+SET client_min_messages = warning AS $$
 DECLARE t text;
 BEGIN
   DROP SCHEMA IF EXISTS wb_build CASCADE;
@@ -224,33 +230,33 @@ BEGIN
   CREATE TABLE wb_build.answered_requests AS SELECT id FROM public.aggregate_rebuild_requests;
 END $$;
 
--- Gives the new tables the live ones' keys and indexes, with the same names: built once over the
--- loaded rows instead of row by row.
-CREATE OR REPLACE FUNCTION wb_build_index() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  t text;
-  r record;
+-- Gives a new table the live one's keys and indexes, with the same names: built once over the
+-- loaded rows instead of row by row, as soon as the table is complete (the steps after it read it
+-- by key: the outlier scores' windows, read in key order from area_values without its index,
+-- sorted 10 M rows on disk at national scale, 164 s -> 245 s).
+CREATE OR REPLACE FUNCTION wb_build_index(p_table text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE r record;
 BEGIN
-  FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
-    FOR r IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
-             WHERE c.conrelid = format('public.%I', t)::regclass AND c.contype IN ('p', 'u') LOOP
-      EXECUTE format('ALTER TABLE wb_build.%I ADD CONSTRAINT %I %s', t, r.conname, r.def);
-    END LOOP;
-    FOR r IN SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
-             WHERE i.indrelid = format('public.%I', t)::regclass
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid) LOOP
-      EXECUTE regexp_replace(r.def, ' ON \S+ USING ', format(' ON wb_build.%I USING ', t));
-    END LOOP;
-    EXECUTE format('ANALYZE wb_build.%I', t);
+  FOR r IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+           WHERE c.conrelid = format('public.%I', p_table)::regclass AND c.contype IN ('p', 'u') LOOP
+    EXECUTE format('ALTER TABLE wb_build.%I ADD CONSTRAINT %I %s', p_table, r.conname, r.def);
   END LOOP;
+  FOR r IN SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+           WHERE i.indrelid = format('public.%I', p_table)::regclass
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid) LOOP
+    EXECUTE regexp_replace(r.def, ' ON \S+ USING ', format(' ON wb_build.%I USING ', p_table));
+  END LOOP;
+  EXECUTE format('ANALYZE wb_build.%I', p_table);
 END $$;
+DROP FUNCTION IF EXISTS wb_build_index();
 
 -- Moves the live tables out to schema wb_retired and the new ones in; drops the requests the
 -- rebuild answered and the keys it covered. The caller holds wb_rebuild_lock(). Statements
 -- prepared on the old tables are planned again on the new ones (PostgreSQL invalidates them when
 -- a table they read moves). The old tables are dropped after the swap has committed
 -- (wb_rebuild_retire): dropping 16 GB of national tables in the swap held readers for 2.6 s.
-CREATE OR REPLACE FUNCTION wb_build_swap() RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION wb_build_swap() RETURNS void LANGUAGE plpgsql
+SET client_min_messages = warning AS $$
 DECLARE t text;
 BEGIN
   CREATE SCHEMA IF NOT EXISTS wb_retired;
