@@ -40,7 +40,9 @@ public struct AggregationWorker: Service {
         // Notifications and the poll timer both feed one stream; bufferingNewest(1) coalesces them.
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         // Rebuilds run beside the batches (edits stay visible while one builds), one at a time.
-        let (rebuilds, startRebuild) = AsyncStream<RebuildCause>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // Unbounded: a scheduled rebuild must not be replaced by a request made in the same pass
+        // (each cause is checked again before it runs, so extra ones cost a query).
+        let (rebuilds, startRebuild) = AsyncStream<RebuildCause>.makeStream(bufferingPolicy: .unbounded)
         logger.info("worker started", metadata: ["ward.poll_s": "\(configuration.pollInterval.components.seconds)"])
         await withTaskGroup(of: Void.self) { helpers in
             if listens {

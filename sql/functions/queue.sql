@@ -7,9 +7,10 @@
 -- one indicator read every ward's value: two batches of the same indicator run one after the
 -- other and the second sees the first's commit.
 --
--- Reads and writes: aggregate_queue, aggregate_rebuild_requests, rebuild_replay, comparable_series; through values.sql,
--- outliers.sql, review.sql and aggregates.sql, area_values, outlier_scores, review_counts and
--- aggregates. Output of wb_claim_queue: pg_temp.wb_dirty.
+-- Reads and writes: aggregate_queue, aggregate_rebuild_requests, rebuild_replay,
+-- comparable_series; through values.sql, outliers.sql, review.sql and aggregates.sql,
+-- area_values, outlier_scores, review_counts and aggregates. Output of wb_claim_queue:
+-- pg_temp.wb_dirty.
 
 -- The advisory lock of full rebuilds ("WARDREBU").
 CREATE OR REPLACE FUNCTION wb_rebuild_lock() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 6287397008177447509::bigint $$;
