@@ -88,13 +88,16 @@ import WardCore
                 ("and comes back", "INSERT INTO successions VALUES ('w7', 'w9', '2024-06-01', 0.4)"),
                 ("a new succession", "INSERT INTO successions VALUES ('w6', 'w13', '2024-07-01', 1)"),
                 ("a ward removed", "DELETE FROM successions WHERE to_code = 'w13'; DELETE FROM observations WHERE area_code = 'w13'; DELETE FROM areas WHERE code = 'w13'"),
+                ("the city ends while its wards go on", "UPDATE areas SET valid_to = '2024-06-30' WHERE code = 'c'"),
+                ("and comes back as a district", "UPDATE areas SET valid_to = NULL, kind = 'district' WHERE code = 'c'"),
             ]
             for (what, sql) in changes {
                 try await db.pool.withConnection { try await $0.execute(unsafeSQL: sql) }
                 #expect(try await !w.drain().rebuilt, "\(what): no rebuild")
                 let applied = try await db.aggregateSnapshot()
                 try await db.pool.withTransaction { try await $0.query("SELECT wb_rebuild(NULL)") }
-                #expect(firstDifference(applied, try await db.aggregateSnapshot()) == nil, "\(what)")
+                let rebuilt = try await db.aggregateSnapshot()
+                #expect(firstDifference(applied, rebuilt) == nil, "\(what)")
             }
             #expect(try await db.pool.scalar("SELECT count(*) FROM comparable_series WHERE area_code = 'w13'", as: Int.self) == 0)
             // A reorganisation (more areas in one statement than wb_structure_area_limit) is

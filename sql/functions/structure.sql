@@ -5,8 +5,9 @@
 -- values and their ancestors' (in the tree as it now stands), and treats them as changed even when
 -- their value did not move, so that their siblings' ranks, their parents' children counts and
 -- their comparable figures follow (wb_process_claimed, queue.sql).
--- What an area row touches: its code in the months the old and the new row count, and the old
--- parent in the months the old row counted (the new parent is its ancestor now). What a
+-- What an area row touches: its code in the months the old and the new row count, the old
+-- parent in the months the old row counted (the new parent is its ancestor now), and its
+-- children (their shares are of its value; it may have stopped counting above them). What a
 -- succession touches: the areas whose lineage moved (area_lineage before and after), in every
 -- month (their comparable series reach back before they existed). A name changes nothing here.
 -- A statement that touches more than wb_structure_area_limit() areas (a reorganisation) asks for
@@ -23,10 +24,10 @@ CREATE OR REPLACE FUNCTION wb_lineage_lock() RETURNS bigint LANGUAGE sql IMMUTAB
 CREATE OR REPLACE FUNCTION wb_structure_area_limit() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 50 $$;
 
 -- The areas a statement touched, made empty: each in the months (from, to) counts in, or in
--- every month when whole.
+-- every month when whole; changed: a row of the area itself changed (not its old parent's).
 CREATE OR REPLACE FUNCTION wb_structure_areas_reset() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS wb_structure_areas (area_code text COLLATE "C", valid_from date, valid_to date, whole boolean) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS wb_structure_areas (area_code text COLLATE "C", valid_from date, valid_to date, whole boolean, changed boolean) ON COMMIT DROP;
   TRUNCATE pg_temp.wb_structure_areas;
 END $$;
 
@@ -57,7 +58,7 @@ CREATE OR REPLACE FUNCTION wb_areas_restructured() RETURNS trigger LANGUAGE plpg
 BEGIN
   PERFORM wb_structure_areas_reset();
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO pg_temp.wb_structure_areas SELECT code, valid_from, valid_to, false FROM new_rows;
+    INSERT INTO pg_temp.wb_structure_areas SELECT code, valid_from, valid_to, false, true FROM new_rows;
     -- A new code is its own lineage (lineage.sql).
     PERFORM pg_advisory_xact_lock(wb_lineage_lock());
     INSERT INTO area_lineage (area_code, pred_code, factor, first_eff, last_eff)
@@ -65,17 +66,23 @@ BEGIN
     WHERE NOT EXISTS (SELECT 1 FROM area_lineage l WHERE l.area_code = n.code AND l.pred_code = n.code AND l.first_eff = 'infinity');
   ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO pg_temp.wb_structure_areas
-    SELECT code, valid_from, valid_to, false FROM old_rows
-    UNION ALL SELECT parent_code, valid_from, valid_to, false FROM old_rows WHERE parent_code IS NOT NULL;
+    SELECT code, valid_from, valid_to, false, true FROM old_rows
+    UNION ALL SELECT parent_code, valid_from, valid_to, false, false FROM old_rows WHERE parent_code IS NOT NULL;
   ELSE
     INSERT INTO pg_temp.wb_structure_areas
-    SELECT x.code, x.valid_from, x.valid_to, false
+    SELECT x.code, x.valid_from, x.valid_to, false, x.changed
     FROM old_rows o JOIN new_rows n USING (id),
-    LATERAL (VALUES (o.code, o.valid_from, o.valid_to), (n.code, n.valid_from, n.valid_to), (o.parent_code, o.valid_from, o.valid_to))
-      x(code, valid_from, valid_to)
+    LATERAL (VALUES (o.code, o.valid_from, o.valid_to, true), (n.code, n.valid_from, n.valid_to, true),
+                    (o.parent_code, o.valid_from, o.valid_to, false)) x(code, valid_from, valid_to, changed)
     WHERE ROW(o.code, o.kind, o.parent_code, o.valid_from, o.valid_to) IS DISTINCT FROM ROW(n.code, n.kind, n.parent_code, n.valid_from, n.valid_to)
       AND x.code IS NOT NULL;
   END IF;
+  -- The children of a changed area: their shares are of its value, and it may no longer count
+  -- above them (the old parent's other children are reached through the parent's own keys).
+  INSERT INTO pg_temp.wb_structure_areas
+  SELECT c.code, c.valid_from, c.valid_to, false, false
+  FROM areas c
+  WHERE c.parent_code IN (SELECT area_code FROM pg_temp.wb_structure_areas WHERE changed);
   PERFORM wb_queue_structure('areas changed');
   RETURN NULL;
 END $$;
@@ -88,7 +95,7 @@ BEGIN
   PERFORM wb_rebuild_lineage();
   PERFORM wb_structure_areas_reset();
   INSERT INTO pg_temp.wb_structure_areas
-  SELECT DISTINCT area_code, NULL::date, NULL::date, true
+  SELECT DISTINCT area_code, NULL::date, NULL::date, true, true
   FROM ((SELECT * FROM pg_temp.wb_lineage_before EXCEPT ALL SELECT * FROM area_lineage)
         UNION ALL (SELECT * FROM area_lineage EXCEPT ALL SELECT * FROM pg_temp.wb_lineage_before)) moved;
   DROP TABLE pg_temp.wb_lineage_before;

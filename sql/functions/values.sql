@@ -88,11 +88,13 @@ BEGIN
     WITH parts AS (
       SELECT indicator_code, area_code, month, value, num, den FROM pg_temp.wb_own WHERE depth = level
       UNION ALL
-      -- The children counting that month: their sums (a ratio's numerator and denominator).
+      -- The children counting that month: their sums (a ratio's numerator and denominator); only
+      -- when the area counts itself (a child may outlive its parent's row).
       SELECT t.indicator_code, t.area_code, t.month,
              CASE WHEN i.kind = 'ratio' THEN NULL ELSE cv.value END, cv.num, cv.den
       FROM pg_temp.wb_value_todo t
       JOIN indicators i ON i.code = t.indicator_code
+      JOIN areas p ON p.code = t.area_code AND wb_counts_in(p.valid_from, p.valid_to, t.month)
       JOIN areas c ON c.parent_code = t.area_code AND wb_counts_in(c.valid_from, c.valid_to, t.month)
       JOIN area_values cv ON (cv.indicator_code, cv.area_code, cv.month) = (t.indicator_code, c.code, t.month)
       WHERE t.depth = level
