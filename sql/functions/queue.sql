@@ -43,12 +43,29 @@ END $$;
 -- has just removed and locks the next ones, so the batch grows past its limit and another worker
 -- finds nothing (PostgreSQL bug report #15715; only WITH guarantees a single evaluation).
 CREATE OR REPLACE FUNCTION wb_claim_queue(p_limit int) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
+DECLARE
+  n bigint;
+  v_indicator text;
 BEGIN
   PERFORM wb_dirty_reset();
+  n := wb_claim_keys(p_limit, false, NULL);
+  IF n = 0 THEN
+    SELECT indicator_code INTO v_indicator FROM aggregate_queue WHERE structural
+      ORDER BY enqueued_at LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF v_indicator IS NOT NULL THEN n := wb_claim_keys(p_limit, true, v_indicator); END IF;
+  END IF;
+  RETURN n;
+END $$;
+
+-- Moves up to p_limit queued keys (structural or not; of p_indicator when given), oldest first,
+-- into pg_temp.wb_dirty; returns how many.
+CREATE OR REPLACE FUNCTION wb_claim_keys(p_limit int, p_structural boolean, p_indicator text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
   WITH picked AS MATERIALIZED (
     SELECT indicator_code, area_code, month FROM aggregate_queue
-    WHERE NOT structural
+    WHERE structural = p_structural AND (p_indicator IS NULL OR indicator_code = p_indicator)
     ORDER BY enqueued_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
   claimed AS (
     DELETE FROM aggregate_queue q USING picked c
@@ -56,19 +73,6 @@ BEGIN
     RETURNING q.indicator_code, q.area_code, q.month, q.structural)
   INSERT INTO pg_temp.wb_dirty SELECT * FROM claimed;
   GET DIAGNOSTICS n = ROW_COUNT;
-  IF n = 0 THEN
-    WITH picked AS MATERIALIZED (
-      SELECT indicator_code, area_code, month FROM aggregate_queue
-      WHERE structural AND indicator_code = (SELECT indicator_code FROM aggregate_queue WHERE structural
-                                             ORDER BY enqueued_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-      ORDER BY enqueued_at LIMIT p_limit FOR UPDATE SKIP LOCKED),
-    claimed AS (
-      DELETE FROM aggregate_queue q USING picked c
-      WHERE (q.indicator_code, q.area_code, q.month) = (c.indicator_code, c.area_code, c.month)
-      RETURNING q.indicator_code, q.area_code, q.month, q.structural)
-    INSERT INTO pg_temp.wb_dirty SELECT * FROM claimed;
-    GET DIAGNOSTICS n = ROW_COUNT;
-  END IF;
   RETURN n;
 END $$;
 
