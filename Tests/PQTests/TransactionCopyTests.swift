@@ -24,6 +24,41 @@ struct Boom: Error {}
         }
     }
 
+    /// A transaction importing another's exported snapshot reads what that one reads, not what
+    /// committed since (pg_dump's parallel jobs); an id not of the server's form never reaches it.
+    @Test func anExportedSnapshotIsSharedBetweenConnections() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let first = try await Connection.connect(.init(url, applicationName: "pq-tests"), logger: TestDatabase.logger)
+            let second = try await Connection.connect(.init(url, applicationName: "pq-tests"), logger: TestDatabase.logger)
+            let writer = try await Connection.connect(.init(url, applicationName: "pq-tests"), logger: TestDatabase.logger)
+            try await writer.execute(unsafeSQL: "CREATE TABLE t (v int); INSERT INTO t VALUES (1)")
+            let seen = try await first.withTransaction(level: .repeatableRead) { tx in
+                let snapshot = try await tx.exportSnapshot()
+                try await writer.execute("INSERT INTO t VALUES (\(2))")
+                let shared = try await second.withTransaction(level: .repeatableRead, snapshot: snapshot) {
+                    try await $0.scalar("SELECT count(*) FROM t", as: Int.self)
+                }
+                let own = try await second.withTransaction(level: .repeatableRead) {
+                    try await $0.scalar("SELECT count(*) FROM t", as: Int.self)
+                }
+                return [shared, own]
+            }
+            #expect(seen == [1, 2], "the imported snapshot predates the second row; a new one sees it")
+            // Once the exporting transaction has ended, the snapshot is gone: the import fails and
+            // the transaction is rolled back, the connection usable.
+            let gone = try await first.withTransaction(level: .repeatableRead) { try await $0.exportSnapshot() }
+            await #expect(throws: PQError.self) {
+                try await second.withTransaction(level: .repeatableRead, snapshot: gone) { _ in }
+            }
+            #expect(!second.isInTransaction)
+            #expect(try await second.scalar("SELECT count(*) FROM t", as: Int.self) == 2)
+            #expect(ExportedSnapshot(id: "00000003-0000001B-1") != nil)
+            #expect(ExportedSnapshot(id: "1'; DROP TABLE t; --") == nil)
+            #expect(ExportedSnapshot(id: "") == nil)
+            for connection in [first, second, writer] { await connection.close() }
+        }
+    }
+
     @Test func copyTextAndBinaryReturnRowCounts() async throws {
         try await TestDatabase.withConnection { db in
             try await db.execute(unsafeSQL: "CREATE TABLE t (id int8, name text, amount numeric, day date, at timestamptz)")
