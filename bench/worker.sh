@@ -26,9 +26,9 @@ edits() {
   sleep 2
   if [ -n "$during" ]; then
     for _ in $(seq 600); do [ "$(psql -Atq "$url" -c "SELECT wb_rebuild_building()")" = t ] && break; sleep 0.5; done
-    # Past the prepare step: the build's snapshot is taken (its statement is running).
+    # Past the prepare step: the build's snapshot is taken (its lanes' statements are running).
     for _ in $(seq 600); do
-      [ "$(psql -Atq "$url" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT wb_rebuild_build%'")" = 1 ] && break; sleep 0.5
+      [ "$(psql -Atq "$url" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT wb_rebuild_build%'")" -ge 1 ] && break; sleep 0.5
     done
   fi
   local latencies=()

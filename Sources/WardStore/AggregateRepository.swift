@@ -40,22 +40,27 @@ public struct AggregateRepository: Sendable {
         public var rows: Int
         /// Keys changed while it built, applied to the new tables before the swap.
         public var caughtUp: Int
+        /// Connections it built on.
+        public var lanes: Int = 1
     }
 
     /// Recomputes everything from `from` (all months when nil) beside the live tables and swaps
     /// the new tables in (sql/functions/rebuild.sql), while batches keep running: a series of
-    /// transactions on one connection holding the rebuild's lock. Returns nil without doing
-    /// anything when another rebuild is building and `waiting` is false; with `waiting`, runs
-    /// after it.
-    public func rebuild(from: Month?, waiting: Bool = true) async throws -> RebuildResult? {
-        try await database.primary.withConnection { connection in
+    /// transactions on one connection holding the rebuild's lock, and the indicators split
+    /// between `lanes` connections sharing one snapshot for the build itself (one core each;
+    /// at most the pool's connections less one, for batches and the rest meanwhile).
+    /// Returns nil without doing anything when another rebuild is building and `waiting` is
+    /// false; with `waiting`, runs after it.
+    public func rebuild(from: Month?, lanes: Int = 1, waiting: Bool = true) async throws -> RebuildResult? {
+        let lanes = min(max(1, lanes), max(1, database.configuration.maxConnections - 1))
+        return try await database.primary.withConnection { connection -> RebuildResult? in
             if waiting {
                 try await connection.execute("SELECT pg_advisory_lock(wb_build_lock())")
             } else if try await connection.scalar("SELECT pg_try_advisory_lock(wb_build_lock())", as: Bool.self) != true {
                 return nil
             }
             do {
-                let result = try await Self.rebuildSteps(from: from, on: connection)
+                let result = try await rebuildSteps(from: from, lanes: lanes, on: connection)
                 try await connection.execute("SELECT pg_advisory_unlock(wb_build_lock())")
                 return result
             } catch {
@@ -73,24 +78,80 @@ public struct AggregateRepository: Sendable {
     static let catchUpRounds = 4
     static let catchUpEnough = 200
 
-    private static func rebuildSteps(from: Month?, on connection: Connection) async throws -> RebuildResult {
-        try await connection.withTransaction { try await $0.execute("SELECT wb_rebuild_prepare(\(from?.sqlDate)::date)") }
-        let rows = try await connection.withTransaction(level: .repeatableRead) {
-            try await $0.scalar("SELECT wb_rebuild_build(\(from?.sqlDate)::date)", as: Int.self) ?? 0
+    private func rebuildSteps(from: Month?, lanes: Int, on connection: Connection) async throws -> RebuildResult {
+        let from = from?.sqlDate
+        try await connection.withTransaction { try await $0.execute("SELECT wb_rebuild_prepare(\(from)::date)") }
+        try await connection.withTransaction { try await $0.execute("SELECT wb_build_begin(\(from)::date)") }
+        // The first lane's transaction exports its snapshot; the others import it, so every
+        // lane reads what the first reads. Each commits its rows when done: the tables are not
+        // read by anyone until the swap, and a failed lane fails the rebuild (which runs again).
+        let (rows, until) = try await connection.withTransaction(level: .repeatableRead) { first in
+            let snapshot = try await first.exportSnapshot()
+            let until = try await first.scalar("SELECT wb_rebuild_review_until()", as: SQLDate.self)
+            let split = try await first.query("SELECT lane, indicators FROM wb_rebuild_lanes(\(Int32(clamping: lanes)))")
+                .map { try $0.decode((Int, [String]).self) }
+            let rows = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (lane, indicators) in split where lane > 0 {
+                    group.addTask {
+                        try await database.primary.withConnection { other in
+                            try await other.withTransaction(level: .repeatableRead, snapshot: snapshot) {
+                                try await Self.buildLane(from: from, indicators: indicators, until: until, first: false, on: $0)
+                            }
+                        }
+                    }
+                }
+                var rows = try await Self.buildLane(from: from, indicators: split.first?.1 ?? [], until: until, first: true, on: first)
+                for try await laneRows in group { rows += laneRows }
+                return rows
+            }
+            return (rows, until)
         }
+        // Each table's keys and indexes, the largest tables first, on as many connections.
+        let sizes = try await connection.query("SELECT t, pg_table_size(format('wb_build.%I', t)) FROM unnest(wb_rebuilt_tables()) t")
+            .map { try $0.decode((String, Int).self) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let dealt = Self.deal(sizes, into: lanes)
+            for tables in dealt.dropFirst() where !tables.isEmpty {
+                group.addTask {
+                    try await database.primary.withConnection { other in
+                        for table in tables { try await other.execute("SELECT wb_build_index(\(table))") }
+                    }
+                }
+            }
+            for table in dealt.first ?? [] { try await connection.execute("SELECT wb_build_index(\(table))") }
+            try await group.waitForAll()
+        }
+        try await connection.withTransaction { try await $0.execute("SELECT wb_build_finish(\(until)::date)") }
         var caughtUp = 0
-        for _ in 0..<catchUpRounds {
+        for _ in 0..<Self.catchUpRounds {
             let keys = try await connection.withTransaction {
                 try await $0.scalar("SELECT wb_rebuild_catch_up(false)", as: Int.self) ?? 0
             }
             caughtUp += keys
-            if keys < catchUpEnough { break }
+            if keys < Self.catchUpEnough { break }
         }
         caughtUp += try await connection.withTransaction {
             try await $0.scalar("SELECT wb_rebuild_catch_up(true)", as: Int.self) ?? 0
         }
         try await connection.execute("SELECT wb_rebuild_retire()")
-        return RebuildResult(rows: rows, caughtUp: caughtUp)
+        return RebuildResult(rows: rows, caughtUp: caughtUp, lanes: lanes)
+    }
+
+    /// Deals weighted items into `count` hands, the heaviest first, each to the lightest hand
+    /// so far (within 4/3 of the best split).
+    static func deal<Item>(_ items: [(Item, Int)], into count: Int) -> [[Item]] {
+        var hands = Array(repeating: (items: [Item](), weight: 0), count: max(1, count))
+        for (item, weight) in items.sorted(by: { $0.1 > $1.1 }) {
+            let lightest = hands.indices.min { hands[$0].weight < hands[$1].weight } ?? 0
+            hands[lightest].items.append(item)
+            hands[lightest].weight += weight
+        }
+        return hands.map(\.items)
+    }
+
+    private static func buildLane(from: SQLDate?, indicators: [String], until: SQLDate?, first: Bool, on connection: Connection) async throws -> Int {
+        try await connection.scalar(
+            "SELECT wb_rebuild_build(\(from)::date, \(indicators)::text[], \(until)::date, \(first))", as: Int.self) ?? 0
     }
 
     /// Clears the queue of the keys a full rebuild deleted (an import queues every key it writes,

@@ -24,6 +24,8 @@ extension Database {
             SELECT concat_ws('|', 'first', indicator_code, first_month) FROM indicator_first_months ORDER BY 1
             """).map { try $0.decode(0, as: String.self) } + pool.query("""
             SELECT concat_ws('|', 'score', indicator_code, area_code, month, value, window_values, median, mad, score) FROM outlier_scores ORDER BY 1
+            """).map { try $0.decode(0, as: String.self) } + pool.query("""
+            SELECT concat_ws('|', 'extent', last_month) FROM review_extent
             """).map { try $0.decode(0, as: String.self) }
     }
 

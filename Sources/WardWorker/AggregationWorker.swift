@@ -190,7 +190,7 @@ public struct AggregationWorker: Service {
         let start = ContinuousClock.now
         let run = try await repository.startRun(kind: "full", worker: configuration.name)
         do {
-            guard let result = try await repository.rebuild(from: from, waiting: waiting) else {
+            guard let result = try await repository.rebuild(from: from, lanes: configuration.rebuildLanes, waiting: waiting) else {
                 try await repository.discardRun(run)
                 logger.info("full rebuild skipped: another one is building", metadata: ["ward.reason": "\(reason)"])
                 return nil
@@ -199,7 +199,7 @@ public struct AggregationWorker: Service {
             await vacuumQueue()
             logger.info("full rebuild done", metadata: [
                 "ward.reason": "\(reason)", "ward.rows": "\(result.rows)", "ward.ms": "\(milliseconds(since: start))",
-                "ward.from": "\(from?.description ?? "start")", "ward.caught_up": "\(result.caughtUp)",
+                "ward.from": "\(from?.description ?? "start")", "ward.caught_up": "\(result.caughtUp)", "ward.lanes": "\(result.lanes)",
             ])
             return result.rows
         } catch {

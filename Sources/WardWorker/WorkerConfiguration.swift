@@ -10,6 +10,9 @@ public struct WorkerConfiguration: Sendable {
     public var pollInterval: Duration
     /// Local time of the daily full rebuild (hour, minute) in the database's time zone; nil: none.
     public var rebuildAt: (hour: Int, minute: Int)?
+    /// Connections a full rebuild builds on, the indicators split between them: each keeps one
+    /// of the database server's cores busy (the build is bound by one core per connection).
+    public var rebuildLanes: Int
     /// Recorded in `aggregate_runs.worker` and logs.
     public var name: String
 
@@ -18,12 +21,14 @@ public struct WorkerConfiguration: Sendable {
         factBatchesPerRun: Int = 16,
         pollInterval: Duration = .seconds(2),
         rebuildAt: (hour: Int, minute: Int)? = (2, 0),
+        rebuildLanes: Int = 2,
         name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)"
     ) {
         self.batchSize = batchSize
         self.factBatchesPerRun = factBatchesPerRun
         self.pollInterval = pollInterval
         self.rebuildAt = rebuildAt
+        self.rebuildLanes = rebuildLanes
         self.name = name
     }
 

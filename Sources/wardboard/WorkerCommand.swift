@@ -8,7 +8,8 @@ import WardStore
 import WardWorker
 
 extension AppEnvironment {
-    /// `WARDBOARD_WORKER_BATCH`, `WARDBOARD_WORKER_POLL_SECONDS`, `WARDBOARD_REBUILD_AT` (HH:MM or off).
+    /// `WARDBOARD_WORKER_BATCH`, `WARDBOARD_WORKER_POLL_SECONDS`, `WARDBOARD_REBUILD_AT` (HH:MM or off),
+    /// `WARDBOARD_REBUILD_LANES`.
     func workerConfiguration() throws -> WorkerConfiguration {
         var rebuildAt: (Int, Int)? = (2, 0)
         if let text = values["WARDBOARD_REBUILD_AT"] {
@@ -20,10 +21,15 @@ extension AppEnvironment {
                 rebuildAt = (parts[0], parts[1])
             }
         }
+        let lanes = try integer("WARDBOARD_REBUILD_LANES", default: 2)
+        guard (1...32).contains(lanes) else {
+            throw ConfigurationError("WARDBOARD_REBUILD_LANES must be from 1 to 32 (connections a full rebuild builds on), not \(lanes)")
+        }
         return WorkerConfiguration(
             batchSize: try integer("WARDBOARD_WORKER_BATCH", default: 5000),
             pollInterval: .seconds(try integer("WARDBOARD_WORKER_POLL_SECONDS", default: 2)),
-            rebuildAt: rebuildAt
+            rebuildAt: rebuildAt,
+            rebuildLanes: lanes
         )
     }
 }
@@ -37,9 +43,11 @@ struct WorkerCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap()
         let env = AppEnvironment()
         let logger = env.makeLogger("wardboard.worker")
-        let database = env.openDatabase(maxConnections: 4, logger: logger)
+        let configuration = try env.workerConfiguration()
+        // Batches, the rebuild's own connection, its other lanes, and one to spare.
+        let database = env.openDatabase(maxConnections: 3 + configuration.rebuildLanes, logger: logger)
         try await env.warnAboutSettings(database, logger: logger)
-        let worker = AggregationWorker(database: database, configuration: try env.workerConfiguration(), logger: logger)
+        let worker = AggregationWorker(database: database, configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await database.close()
@@ -65,9 +73,10 @@ struct AggregateCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap()
         let env = AppEnvironment()
         let logger = env.makeLogger("wardboard.aggregate")
-        let database = env.openDatabase(maxConnections: 2, logger: logger)
-        try await env.warnAboutSettings(database, logger: logger)
         var configuration = try env.workerConfiguration()
+        // The rebuild's lanes (the first on its own connection), and one to spare.
+        let database = env.openDatabase(maxConnections: 1 + configuration.rebuildLanes, logger: logger)
+        try await env.warnAboutSettings(database, logger: logger)
         configuration.name = "aggregate-\(ProcessInfo.processInfo.processIdentifier)"
         let worker = AggregationWorker(database: database, listens: false, configuration: configuration, logger: logger)
         let start = ContinuousClock.now

@@ -94,6 +94,17 @@ import WardCore
     }
 }
 
+/// How a rebuild shares the new tables' index builds between its connections.
+@Suite struct RebuildDealTests {
+    @Test func theHeaviestGoFirstEachToTheLightestHand() {
+        let tables = [("aggregates", 30), ("review_counts", 17), ("area_values", 16), ("outlier_scores", 9), ("comparable_series", 6), ("review_extent", 0)]
+        #expect(AggregateRepository.deal(tables, into: 2) == [["aggregates", "outlier_scores", "review_extent"], ["review_counts", "area_values", "comparable_series"]])
+        #expect(AggregateRepository.deal(tables, into: 1) == [["aggregates", "review_counts", "area_values", "outlier_scores", "comparable_series", "review_extent"]])
+        #expect(AggregateRepository.deal([("a", 1)], into: 3) == [["a"], [], []])
+        #expect(AggregateRepository.deal([(String, Int)](), into: 0) == [[]])
+    }
+}
+
 @Suite struct MigratorTests {
     @Test func migrationsApplyOnceAndConcurrentRunsAreSafe() async throws {
         let admin = try await Connection.connect(.init(TestStore.serverURL))

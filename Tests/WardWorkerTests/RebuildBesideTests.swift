@@ -80,6 +80,30 @@ import WardCore
         }
     }
 
+    /// The indicators split between lanes (connections sharing one snapshot) build the same
+    /// tables as one transaction does, whatever the number of lanes, more lanes than indicators
+    /// included.
+    @Test func lanesBuildWhatOneTransactionBuilds() async throws {
+        try await TestStore.withDatabase { db, url in
+            try await Fixture.load(db)
+            try await db.pool.withTransaction { try await $0.query("SELECT wb_rebuild(NULL)") }
+            let single = try await db.aggregateSnapshot()
+            let indicators = try await db.pool.scalar("SELECT count(*) FROM indicators", as: Int.self) ?? 0
+            #expect(indicators >= 3)
+            // A pool with room for every lane (a rebuild takes at most the pool's size less one).
+            let roomy = TestStore.database(url, max: indicators + 3)
+            defer { Task { await roomy.close() } }
+            for lanes in [1, 2, 3, indicators + 2] {
+                let result = try await AggregateRepository(roomy).rebuild(from: nil, lanes: lanes)
+                #expect((result?.rows ?? 0) > 0)
+                #expect(firstDifference(single, try await db.aggregateSnapshot()) == nil, "\(lanes) lanes build what one transaction builds")
+            }
+            let split = try await db.pool.query("SELECT lane, indicators FROM wb_rebuild_lanes(2)").map { try $0.decode((Int, [String]).self) }
+            #expect(split.map(\.0) == [0, 1])
+            #expect(Set(split.flatMap(\.1)).count == indicators, "every indicator in one lane")
+        }
+    }
+
     /// Changes of areas and successions made while a rebuild builds reach the new tables too:
     /// their keys are logged with their structural mark and caught up before the swap.
     @Test func structureChangedDuringARebuildIsCaughtUp() async throws {

@@ -30,11 +30,13 @@ $$;
 -- A full rebuild, on one connection holding wb_build_lock() (session) throughout:
 --   1. wb_rebuild_prepare sets the queued keys aside as covered and sums the facts waiting (when
 --      the period rules moved, recounts them, holding up batches meanwhile).
---   2. wb_rebuild_build, REPEATABLE READ, so that every step reads the one snapshot taken after
---      step 1: computes the new rows into empty tables of schema wb_build (the same functions as
---      a batch, with wb_build first on the search path), then gives them their keys and indexes.
---      Meanwhile batches go on processing new keys on the live tables, and log what they claimed
---      in rebuild_replay (their wb_process_queue cannot share wb_build_lock()).
+--   2. wb_build_begin commits empty tables in schema wb_build. wb_rebuild_build computes the
+--      new rows into them (the same functions as a batch, with wb_build first on the search
+--      path), in REPEATABLE READ, so that every step reads the one snapshot taken after step 1;
+--      the indicators may be split between lanes (connections sharing that snapshot, one core
+--      each). Once every lane has committed, wb_build_finish gives the tables their keys and
+--      indexes. Meanwhile batches go on processing new keys on the live tables, and log what
+--      they claimed in rebuild_replay (their wb_process_queue cannot share wb_build_lock()).
 --   3. wb_rebuild_catch_up applies the logged keys to the new tables, as a batch would (changes
 --      the snapshot may not hold): first while batches go on and log more, then, holding
 --      wb_rebuild_lock() for what is left, it swaps the new tables in, in the same transaction;
@@ -94,60 +96,69 @@ BEGIN
   INSERT INTO rebuild_covered SELECT * FROM taken ON CONFLICT DO NOTHING;
 END $$;
 
--- Step 2: rebuilds everything from p_from (NULL: every month) beside the live tables; returns
--- the aggregate rows written. Run in a REPEATABLE READ transaction.
+-- Step 2: rebuilds everything from p_from (NULL: every month) beside the live tables, for the
+-- indicators p_indicators (NULL: every one); returns the aggregate rows written. Run in a
+-- REPEATABLE READ transaction, after wb_build_begin has committed the empty tables. Every value,
+-- score, review count and aggregate of an indicator reads only rows of the same indicator (a
+-- ratio reads its parts' reports, not their values), so the indicators can be split between
+-- lanes: transactions on several connections sharing one snapshot (pg_export_snapshot), each
+-- writing its indicators' rows into the same new tables, on as many cores (the steps are bound
+-- by one core each: a national rebuild read and wrote ~1 GB a minute with the other core idle).
+-- p_review_until: the last month the review counts (wb_rebuild_review_until, the same for every
+-- lane). The first lane (p_record_basis) records the structure it read.
 -- A full rebuild reads every row: hash and merge joins are always right for it. Left to its
 -- estimates (temporary tables of a million keys, freshly analysed), the planner sometimes chose
 -- a million index lookups instead: the same step took 3 s in one run and 70 s in the next.
--- One rebuild runs at a time (wb_build_lock): it may sort and hash in memory (work_mem 256MB);
--- with the default 4MB a national rebuild wrote 32 GB of temporary files in one step.
-CREATE OR REPLACE FUNCTION wb_rebuild_build(p_from date) RETURNS bigint LANGUAGE plpgsql
-SET enable_nestloop = off SET work_mem = '256MB' SET maintenance_work_mem = '512MB' AS $$
+-- Every lane may sort and hash in memory (work_mem 256MB); with the default 4MB a national
+-- rebuild wrote 32 GB of temporary files in one step.
+CREATE OR REPLACE FUNCTION wb_rebuild_build(p_from date, p_indicators text[], p_review_until date, p_record_basis boolean)
+RETURNS bigint LANGUAGE plpgsql
+SET enable_nestloop = off SET work_mem = '256MB' AS $$
 DECLARE
   n bigint;
   v_path text := current_setting('search_path');
 BEGIN
-  IF p_from IS NULL THEN
+  IF p_record_basis AND p_from IS NULL THEN
     INSERT INTO rebuild_basis (fingerprint) VALUES (wb_structure_fingerprint())
       ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint, rebuilt_at = now();
   END IF;
-  PERFORM wb_build_begin(p_from);
   -- From here on, area_values, aggregates and the rest are the new tables.
   PERFORM set_config('search_path', 'wb_build, ' || v_path, true);
+  CREATE TEMP TABLE wb_lane ON COMMIT DROP AS
+    SELECT code::text COLLATE "C" AS code, kind FROM indicators WHERE p_indicators IS NULL OR code = ANY (p_indicators);
 
   PERFORM wb_value_keys_reset();
   PERFORM wb_aggregate_keys_reset();
   -- Every area and indicator, in every month from the first month with data to the last.
   INSERT INTO pg_temp.wb_value_keys
   SELECT i.code, a.code, m.month::date
-  FROM (SELECT min(month) AS lo, max(month) AS hi FROM leaf_values) r
+  FROM wb_leaf_month_range() r
   CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), r.hi, interval '1 month') m(month)
   JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
-  CROSS JOIN indicators i;
+  CROSS JOIN pg_temp.wb_lane i;
   PERFORM wb_refresh_values(p_emptied => true);
-  PERFORM wb_build_index('area_values');
+  -- No ANALYZE of the new tables here: its lock conflicts with itself, and held to the end of
+  -- this lane's transaction it would stop the next lane's, which the first waits for.
 
-  -- Outlier scores of every leaf value (outliers.sql).
+  -- Outlier scores of every leaf value (outliers.sql). The new area_values has no index yet
+  -- (another lane may be writing into it): a 1,000-ward rebuild scored in 10.6 s without one,
+  -- 11.0 s with.
   PERFORM wb_score_keys_reset();
   INSERT INTO pg_temp.wb_score_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE value IS NOT NULL AND (p_from IS NULL OR month >= p_from);
   PERFORM wb_refresh_scores(false);
-  PERFORM wb_build_index('outlier_scores');
 
   -- Who reported: every area, indicator and month from the first month any indicator is
   -- expected to the last with data or the current period, whichever is later (review.sql).
   PERFORM wb_review_keys_reset();
   INSERT INTO pg_temp.wb_review_keys
   SELECT i.code, a.code, m.month::date
-  FROM (SELECT wb_review_first_month() AS lo, (SELECT max(month) FROM leaf_values) AS hi) r
-  CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), greatest(r.hi, wb_review_horizon()), interval '1 month') m(month)
+  FROM (SELECT wb_review_first_month() AS lo) r
+  CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), p_review_until, interval '1 month') m(month)
   JOIN areas a ON wb_counts_in(a.valid_from, a.valid_to, m.month::date)
-  CROSS JOIN indicators i
+  CROSS JOIN pg_temp.wb_lane i
   WHERE i.kind <> 'ratio';
   PERFORM wb_refresh_review();
-  UPDATE review_extent SET last_month = (SELECT max(month) FROM pg_temp.wb_review_keys);
-  PERFORM wb_build_index('review_counts');
-  PERFORM wb_build_index('review_extent');
 
   INSERT INTO pg_temp.wb_aggregate_keys SELECT indicator_code, area_code, month FROM area_values
     WHERE p_from IS NULL OR month >= p_from;
@@ -157,13 +168,39 @@ BEGIN
   FROM (SELECT min(month) AS lo FROM area_values) r
   CROSS JOIN area_epochs e
   CROSS JOIN LATERAL generate_series(greatest(r.lo, coalesce(p_from, r.lo)), (e.as_of - interval '1 month')::date, interval '1 month') m(month)
-  CROSS JOIN indicators i;
+  CROSS JOIN pg_temp.wb_lane i;
   n := wb_compute_aggregates();
 
   PERFORM set_config('search_path', v_path, true);
-  PERFORM wb_build_index('comparable_series');
-  PERFORM wb_build_index('aggregates');
   RETURN n;
+END $$;
+
+-- The indicators of each of p_lanes lanes: dealt out in turn, ratios last (they have no scores
+-- and no review, so the lanes get as many of the costlier ones as they can).
+CREATE OR REPLACE FUNCTION wb_rebuild_lanes(p_lanes int) RETURNS TABLE (lane int, indicators text[]) LANGUAGE sql STABLE AS $$
+  SELECT n % greatest(p_lanes, 1), array_agg(code ORDER BY n)
+  FROM (SELECT code, (row_number() OVER (ORDER BY kind = 'ratio', code) - 1)::int AS n FROM indicators) i
+  GROUP BY 1 ORDER BY 1
+$$;
+
+-- The last month a rebuild counts the review for: the last with data or the current period,
+-- whichever is later; none before any data.
+CREATE OR REPLACE FUNCTION wb_rebuild_review_until() RETURNS date LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN wb_review_first_month() IS NOT NULL THEN greatest((SELECT hi FROM wb_leaf_month_range()), wb_review_horizon()) END
+$$;
+
+-- Step 2, ended once every lane has committed: the review's extent, and the keys and indexes of
+-- the new tables that have none yet (the caller may have given them theirs on several
+-- connections at once, wb_build_index).
+CREATE OR REPLACE FUNCTION wb_build_finish(p_review_until date) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t text;
+BEGIN
+  UPDATE wb_build.review_extent SET last_month = p_review_until;
+  FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = format('wb_build.%I', t)::regclass) THEN
+      PERFORM wb_build_index(t);
+    END IF;
+  END LOOP;
 END $$;
 
 -- After the swap: drops the tables it retired.
@@ -198,11 +235,16 @@ END $$;
 -- The steps in one transaction (tests, psql), each statement with its own snapshot: batches go
 -- on meanwhile, and what they log is caught up at the swap like any other.
 CREATE OR REPLACE FUNCTION wb_rebuild(p_from date) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
+DECLARE
+  n bigint;
+  v_until date;
 BEGIN
   PERFORM pg_advisory_xact_lock(wb_build_lock());
   PERFORM wb_rebuild_prepare(p_from);
-  n := wb_rebuild_build(p_from);
+  PERFORM wb_build_begin(p_from);
+  v_until := wb_rebuild_review_until();
+  n := wb_rebuild_build(p_from, NULL, v_until, true);
+  PERFORM wb_build_finish(v_until);
   PERFORM wb_rebuild_catch_up(p_swap => true);
   PERFORM wb_rebuild_retire();
   RETURN n;
@@ -211,7 +253,8 @@ END $$;
 -- Empty copies of the rebuilt tables in schema wb_build (columns, defaults and checks; their
 -- keys and indexes come once each is loaded, wb_build_index), holding the live rows of the months
 -- before p_from (review_extent: its row); and what the swap needs to know: the months rebuilt
--- and the rebuild requests this snapshot answers.
+-- and the rebuild requests the build answers (those made before its snapshot, which comes after
+-- this commits). Rows copied here and changed before the swap are among the keys batches log.
 CREATE OR REPLACE FUNCTION wb_build_begin(p_from date) RETURNS void LANGUAGE plpgsql
 SET client_min_messages = warning AS $$
 DECLARE t text;
@@ -230,11 +273,10 @@ BEGIN
   CREATE TABLE wb_build.answered_requests AS SELECT id FROM public.aggregate_rebuild_requests;
 END $$;
 
--- Gives a new table the live one's keys and indexes, with the same names: built once over the
--- loaded rows instead of row by row, as soon as the table is complete (the steps after it read it
--- in key order: the outlier scores' step took 245 s instead of 164 s in a national run where
--- area_values had no index yet; that run shared the cores with tests, and the plan was not read).
-CREATE OR REPLACE FUNCTION wb_build_index(p_table text) RETURNS void LANGUAGE plpgsql AS $$
+-- Gives a new table the live one's keys and indexes, with the same names (built once over the
+-- loaded rows instead of row by row), and its statistics.
+CREATE OR REPLACE FUNCTION wb_build_index(p_table text) RETURNS void LANGUAGE plpgsql
+SET maintenance_work_mem = '512MB' AS $$
 DECLARE r record;
 BEGIN
   FOR r IN SELECT c.conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
@@ -248,7 +290,6 @@ BEGIN
   END LOOP;
   EXECUTE format('ANALYZE wb_build.%I', p_table);
 END $$;
-DROP FUNCTION IF EXISTS wb_build_index();
 
 -- Moves the live tables out to schema wb_retired and the new ones in; drops the requests the
 -- rebuild answered and the keys it covered. The caller holds wb_rebuild_lock(). Statements
