@@ -96,9 +96,13 @@ BEGIN
                 ELSE sum(factor * value) END AS figure
     FROM parts GROUP BY indicator_code, area_code, basis, at
   )
-  SELECT f.*, sum(f.figure) OVER y AS ytd_sum, sum(f.num) OVER y AS ytd_num, sum(f.den) OVER y AS ytd_den
+  SELECT f.*, sum(f.figure) OVER y AS ytd_sum, sum(f.num) OVER y AS ytd_num, sum(f.den) OVER y AS ytd_den,
+         -- The figures a month and a year before, in the same series (none when that month has none).
+         first_value(f.figure) OVER (s RANGE BETWEEN '1 month' PRECEDING AND '1 month' PRECEDING) AS previous,
+         first_value(f.figure) OVER (s RANGE BETWEEN '12 months' PRECEDING AND '12 months' PRECEDING) AS yoy_value
   FROM figures f
-  WINDOW y AS (PARTITION BY f.indicator_code, f.area_code, f.basis, date_trunc('year', f.at) ORDER BY f.at);
+  WINDOW y AS (PARTITION BY f.indicator_code, f.area_code, f.basis, date_trunc('year', f.at) ORDER BY f.at),
+         s AS (PARTITION BY f.indicator_code, f.area_code, f.basis ORDER BY f.at);
   ANALYZE pg_temp.wb_figures;
 
   -- A comparable series row's value is its comparable figure; without one there is no row.
@@ -107,25 +111,24 @@ BEGIN
   DELETE FROM pg_temp.wb_cur WHERE value IS NULL;
 
   -- What both kinds of row share: the figures a month before, a year before and the year so far
-  -- (a stock's is its latest month's value: this month's, which every row has).
+  -- (a stock's is its latest month's value: this month's, which every row has), all on the row's
+  -- own figure (every row has one: its value, or the figure that is its value). Read there
+  -- instead of joining the figures three times: 47 s of a national lane's 540 s went to those
+  -- joins.
   IF to_regclass('pg_temp.wb_rows') IS NOT NULL THEN DROP TABLE pg_temp.wb_rows; END IF;
   CREATE TEMP TABLE wb_rows ON COMMIT DROP AS
   SELECT c.indicator_code, c.area_code, c.month, c.as_of, c.value, c.kind, c.direction, c.parent_code,
          -- A column, not a comparison of two: its statistics tell the planner how many rows are
          -- aggregates (estimated as one, the ranks of a batch's 200 rows were recomputed per row).
          c.as_of = c.month AS is_own,
-         p.figure AS previous, y.figure AS yoy_value,
+         t.previous, t.yoy_value,
          CASE c.kind
            WHEN 'ratio' THEN CASE WHEN t.ytd_den <> 0 THEN 100 * t.ytd_num / t.ytd_den END
            WHEN 'stock' THEN t.figure
            ELSE t.ytd_sum
          END AS ytd
   FROM pg_temp.wb_cur c
-  LEFT JOIN pg_temp.wb_figures t ON (t.indicator_code, t.area_code, t.basis, t.at) = (c.indicator_code, c.area_code, c.basis, c.month)
-  LEFT JOIN pg_temp.wb_figures p ON (p.indicator_code, p.area_code, p.basis) = (c.indicator_code, c.area_code, c.basis)
-                                AND p.at = (c.month - interval '1 month')::date
-  LEFT JOIN pg_temp.wb_figures y ON (y.indicator_code, y.area_code, y.basis) = (c.indicator_code, c.area_code, c.basis)
-                                AND y.at = (c.month - interval '12 months')::date;
+  LEFT JOIN pg_temp.wb_figures t ON (t.indicator_code, t.area_code, t.basis, t.at) = (c.indicator_code, c.area_code, c.basis, c.month);
   ANALYZE pg_temp.wb_rows;
 
   INSERT INTO comparable_series (indicator_code, area_code, as_of, month, value, previous, change, change_pct, yoy_change_pct,
