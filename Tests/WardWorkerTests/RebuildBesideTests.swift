@@ -158,6 +158,20 @@ import WardCore
             #expect(try await db.aggregate("thefts", "c", "2024-03")?.value == 23)
             #expect(try await db.pool.scalar("SELECT count(*) FROM rebuild_covered", as: Int.self) == 0)
 
+            // Interrupted with nothing queued, after its first lane had recorded the structure it
+            // read: the tables it left behind ask for it again.
+            let second = try await Pause.hold(url)
+            let interrupted = Task { try await worker(db, name: "victim").rebuild(from: nil, reason: "test") }
+            #expect(try await waitForBuild(db))
+            try await db.pool.query("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT wb_rebuild_build%'
+                """)
+            await #expect(throws: (any Error).self) { try await interrupted.value }
+            try await second.release()
+            #expect(try await db.pool.scalar("SELECT count(*) FROM rebuild_covered", as: Int.self) == 0)
+            #expect(try await w.drain().rebuilt, "its tables left behind ask for the rebuild again")
+            #expect(try await db.pool.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'wb_build'", as: Int.self) == 0)
+
             let full = try await db.aggregateSnapshot()
             try await ObservationRepository(db).upsert(
                 Observation(areaCode: "w2", indicatorCode: "thefts", month: try #require(Month("2024-07")), value: "3"), by: "test")

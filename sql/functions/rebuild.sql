@@ -322,7 +322,7 @@ CREATE OR REPLACE FUNCTION wb_structure_fingerprint() RETURNS text LANGUAGE sql 
     (SELECT string_agg(ROW(key, value)::text, ';' ORDER BY key) FROM settings WHERE key = ANY (wb_rebuild_settings()))))
 $$;
 
--- Whether a full rebuild is due: an interrupted one left its covered keys, or some request asks
+-- Whether a full rebuild is due: an interrupted one left its covered keys or its new tables, or some request asks
 -- for one, and either it is not about the structure (a migration's) or the structure's
 -- fingerprint differs from the last rebuild's. Requests about a structure that is as it was are
 -- dropped: a renamed area changes names only. Not while a rebuild is building (its swap drops
@@ -336,6 +336,9 @@ BEGIN
   WITH seen AS (SELECT id, reason FROM aggregate_rebuild_requests),
   decision AS (
     SELECT EXISTS (SELECT 1 FROM rebuild_covered)
+       -- Its new tables left behind: its first lane may have recorded the structure it read
+       -- (rebuild_basis) although the live tables never got it.
+       OR to_regnamespace('wb_build') IS NOT NULL
        OR (EXISTS (SELECT 1 FROM seen)
            AND (EXISTS (SELECT 1 FROM seen WHERE reason NOT IN ('indicators changed', 'settings changed'))
                 OR wb_structure_fingerprint() IS DISTINCT FROM (SELECT fingerprint FROM rebuild_basis))) AS needed
