@@ -103,7 +103,7 @@ END $$;
 -- ratio reads its parts' reports, not their values), so the indicators can be split between
 -- lanes: transactions on several connections sharing one snapshot (pg_export_snapshot), each
 -- writing its indicators' rows into the same new tables, on as many cores (the steps are bound
--- by one core each: a national rebuild read and wrote ~1 GB a minute with the other core idle).
+-- by one core: a 1,000-ward rebuild kept one of two cores busy, with no I/O wait to speak of).
 -- p_review_until: the last month the review counts (wb_rebuild_review_until, the same for every
 -- lane). The first lane (p_record_basis) records the structure it read.
 -- A full rebuild reads every row: hash and merge joins are always right for it. Left to its
@@ -124,6 +124,8 @@ BEGIN
   END IF;
   -- From here on, area_values, aggregates and the rest are the new tables.
   PERFORM set_config('search_path', 'wb_build, ' || v_path, true);
+  -- Left over from an earlier rebuild of this transaction (no NOTICE when there is none).
+  IF to_regclass('pg_temp.wb_lane') IS NOT NULL THEN DROP TABLE pg_temp.wb_lane; END IF;
   CREATE TEMP TABLE wb_lane ON COMMIT DROP AS
     SELECT code::text COLLATE "C" AS code, kind FROM indicators WHERE p_indicators IS NULL OR code = ANY (p_indicators);
 
