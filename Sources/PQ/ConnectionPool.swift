@@ -83,11 +83,10 @@ public final class ConnectionPool: Sendable {
     public func withTransaction<T>(
         level: IsolationLevel = .readCommitted,
         readOnly: Bool = false,
-        snapshot: ExportedSnapshot? = nil,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (Connection) async throws -> T
     ) async throws -> T {
-        try await withConnection { try await $0.withTransaction(level: level, readOnly: readOnly, snapshot: snapshot, body) }
+        try await withConnection { try await $0.withTransaction(level: level, readOnly: readOnly, body) }
     }
 
     @discardableResult

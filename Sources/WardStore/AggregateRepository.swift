@@ -40,7 +40,7 @@ public struct AggregateRepository: Sendable {
         public var rows: Int
         /// Keys changed while it built, applied to the new tables before the swap.
         public var caughtUp: Int
-        /// Connections it built on.
+        /// Connections it built on (no more than there are indicators).
         public var lanes: Int = 1
     }
 
@@ -85,7 +85,7 @@ public struct AggregateRepository: Sendable {
         // The first lane's transaction exports its snapshot; the others import it, so every
         // lane reads what the first reads. Each commits its rows when done: the tables are not
         // read by anyone until the swap, and a failed lane fails the rebuild (which runs again).
-        let (rows, until) = try await connection.withTransaction(level: .repeatableRead) { first in
+        let (rows, until, lanesUsed) = try await connection.withTransaction(level: .repeatableRead) { first in
             let snapshot = try await first.exportSnapshot()
             let until = try await first.scalar("SELECT wb_rebuild_review_until()", as: SQLDate.self)
             let split = try await first.query("SELECT lane, indicators FROM wb_rebuild_lanes(\(Int32(clamping: lanes)))")
@@ -104,13 +104,13 @@ public struct AggregateRepository: Sendable {
                 for try await laneRows in group { rows += laneRows }
                 return rows
             }
-            return (rows, until)
+            return (rows, until, max(1, split.count))
         }
         // Each table's keys and indexes, the largest tables first, on as many connections.
         let sizes = try await connection.query("SELECT t, pg_table_size(format('wb_build.%I', t)) FROM unnest(wb_rebuilt_tables()) t")
             .map { try $0.decode((String, Int).self) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let dealt = Self.deal(sizes, into: lanes)
+            let dealt = Self.deal(sizes, into: lanesUsed)
             for tables in dealt.dropFirst() where !tables.isEmpty {
                 group.addTask {
                     try await database.primary.withConnection { other in
@@ -134,7 +134,7 @@ public struct AggregateRepository: Sendable {
             try await $0.scalar("SELECT wb_rebuild_catch_up(true)", as: Int.self) ?? 0
         }
         try await connection.execute("SELECT wb_rebuild_retire()")
-        return RebuildResult(rows: rows, caughtUp: caughtUp, lanes: lanes)
+        return RebuildResult(rows: rows, caughtUp: caughtUp, lanes: lanesUsed)
     }
 
     /// Deals weighted items into `count` hands, the heaviest first, each to the lightest hand

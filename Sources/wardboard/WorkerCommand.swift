@@ -44,7 +44,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let env = AppEnvironment()
         let logger = env.makeLogger("wardboard.worker")
         let configuration = try env.workerConfiguration()
-        // Batches, the rebuild's own connection, its other lanes, and one to spare.
+        // The rebuild's lanes (the first on its own connection), batches, and two to spare.
         let database = env.openDatabase(maxConnections: 3 + configuration.rebuildLanes, logger: logger)
         try await env.warnAboutSettings(database, logger: logger)
         let worker = AggregationWorker(database: database, configuration: configuration, logger: logger)
