@@ -49,6 +49,25 @@ func worker(_ database: Database, batch: Int = 5000, name: String = "test") -> A
         }
     }
 
+    /// A ward's first report of 0 leaves its parent's sum where it was and moves its reporting;
+    /// taking it back moves it again (the counts are part of the parent's value row).
+    @Test func aZeroReportMovesReportingButNotTheSum() async throws {
+        try await rebuilt { db in
+            let march = try #require(Month("2024-03"))
+            try await ObservationRepository(db).upsert(Observation(areaCode: "w6", indicatorCode: "thefts", month: march, value: "0"), by: "test")
+            _ = try await worker(db).drain()
+            let city = try #require(try await db.aggregate("thefts", "c", "2024-03"))
+            #expect(city.value == 16 && city.reporting == 5 && city.expected == 5)
+            #expect(try await db.aggregate("thefts", "w6", "2024-03")?.rank == 1, "0 cases: the best")
+            #expect(try await db.aggregate("thefts", "w1", "2024-03")?.rank == 2, "its siblings' ranks move")
+            try await db.pool.execute("DELETE FROM observations WHERE area_code = 'w6' AND indicator_code = 'thefts' AND month = '2024-03-01'")
+            _ = try await worker(db).drain()
+            let after = try #require(try await db.aggregate("thefts", "c", "2024-03"))
+            #expect(after.value == 16 && after.reporting == 4 && after.expected == 5)
+            #expect(try await db.aggregate("thefts", "w1", "2024-03")?.rank == 1)
+        }
+    }
+
     @Test func neutralIndicatorsHaveNoRank() async throws {
         try await rebuilt { db in
             let w1 = try #require(try await db.aggregate("sessions", "w1", "2024-03"))

@@ -205,8 +205,9 @@ import WardCore
             #expect(seen == 23, "applied while the rebuild builds")
             #expect(try await waitForBuild(db), "which is still building")
             try await pause.release()
+            // Generous: under make test's parallel suites a fixture's rebuild took up to 50 s.
             var done = false
-            for _ in 0..<600 where !done {
+            for _ in 0..<2400 where !done {
                 try await Task.sleep(for: .milliseconds(50))
                 done = try await db.pool.scalar("SELECT count(*) FROM aggregate_runs WHERE worker = 'svc' AND kind = 'full' AND status = 'ok'", as: Int.self) == 1
             }

@@ -6,31 +6,24 @@
 -- rows of its comparable series before that epoch (comparable_series), with the target moved
 -- with the territory: one implementation for both.
 --
--- Input: pg_temp.wb_aggregate_keys (indicator, area, month) and pg_temp.wb_series_keys
--- (indicator, area, month, as_of), made empty by wb_aggregate_keys_reset(). Reads: area_values,
--- area_lineage, areas, indicators, targets, successions, outlier_scores (each row's score, copied).
--- Writes: aggregates and comparable_series
--- (the keys' rows deleted, then inserted for those that have a value).
+-- Input: pg_temp.wb_aggregate_keys (indicator, area, month), pg_temp.wb_series_keys
+-- (indicator, area, month, as_of) and pg_temp.wb_place_keys (indicator, area, month: rows whose
+-- rank and share alone may have moved), made empty by wb_aggregate_keys_reset(). Reads:
+-- area_values, area_lineage, areas, indicators, targets, successions, outlier_scores (each row's
+-- score, copied). Writes: aggregates and comparable_series (the keys' rows deleted, then inserted
+-- for those that have a value; the place keys' rank and share updated where they moved).
 
 CREATE OR REPLACE FUNCTION wb_aggregate_keys_reset() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS wb_aggregate_keys (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
   CREATE TEMP TABLE IF NOT EXISTS wb_series_keys (indicator_code text COLLATE "C", area_code text COLLATE "C", month date, as_of date) ON COMMIT DROP;
-  TRUNCATE pg_temp.wb_aggregate_keys, pg_temp.wb_series_keys;
+  CREATE TEMP TABLE IF NOT EXISTS wb_place_keys (indicator_code text COLLATE "C", area_code text COLLATE "C", month date) ON COMMIT DROP;
+  TRUNCATE pg_temp.wb_aggregate_keys, pg_temp.wb_series_keys, pg_temp.wb_place_keys;
 END $$;
 
--- The epochs of every area: the months from which successions into it count, each the territory
--- a comparable series up to that month or later is measured on.
-CREATE OR REPLACE VIEW area_epochs AS
-  SELECT DISTINCT area_code, last_eff AS as_of FROM area_lineage WHERE first_eff <> 'infinity';
-
--- Each epoch of an area with the month the next begins: the months it is the territory of.
-CREATE OR REPLACE VIEW area_epoch_spans AS
-  SELECT area_code, as_of, lead(as_of, 1, 'infinity') OVER (PARTITION BY area_code ORDER BY as_of) AS until
-  FROM area_epochs;
-
 -- Computes the aggregates of the keys in pg_temp.wb_aggregate_keys and the comparable series
--- rows of pg_temp.wb_series_keys; returns the aggregate rows written.
+-- rows of pg_temp.wb_series_keys, and places pg_temp.wb_place_keys; returns the aggregate rows
+-- written (inserted or updated).
 -- Intermediate sets are temp tables with statistics (ANALYZE): planner estimates of CTEs over
 -- fresh tables are one row, which turns every join into a nested loop over the whole batch.
 -- Figures measured as of month M equal those measured as of the area's latest epoch no later
@@ -39,7 +32,9 @@ CREATE OR REPLACE VIEW area_epoch_spans AS
 -- is computed once, and the year so far is a running sum over that series (looking the 2–13
 -- months each row needs up row by row read every figure about seven times in a full rebuild).
 CREATE OR REPLACE FUNCTION wb_compute_aggregates() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE n bigint;
+DECLARE
+  n bigint;
+  placed bigint;
 BEGIN
   ANALYZE pg_temp.wb_aggregate_keys;
   ANALYZE pg_temp.wb_series_keys;
@@ -55,15 +50,15 @@ BEGIN
   -- series rows as of an epoch (their value is the comparable figure, found below).
   CREATE TEMP TABLE wb_cur ON COMMIT DROP AS
     SELECT v.indicator_code, v.area_code, v.month, v.month AS as_of, coalesce(e.as_of, '-infinity') AS basis,
-           v.value, i.kind, i.direction, a.parent_code
+           v.value, i.kind, i.direction, a.parent_code, v.reporting, v.expected
     FROM (SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_aggregate_keys) t
     JOIN area_values v USING (indicator_code, area_code, month)
     JOIN indicators i ON i.code = v.indicator_code
     LEFT JOIN areas a ON a.code = v.area_code AND wb_counts_in(a.valid_from, a.valid_to, v.month)
-    LEFT JOIN area_epoch_spans e ON e.area_code = v.area_code AND v.month >= e.as_of AND v.month < e.until
+    LEFT JOIN area_epochs e ON e.area_code = v.area_code AND v.month >= e.as_of AND v.month < e.until
     WHERE v.value IS NOT NULL
     UNION ALL
-    SELECT t.indicator_code, t.area_code, t.month, t.as_of, t.as_of, NULL, i.kind, i.direction, NULL
+    SELECT t.indicator_code, t.area_code, t.month, t.as_of, t.as_of, NULL, i.kind, i.direction, NULL, NULL, NULL
     FROM (SELECT DISTINCT indicator_code, area_code, month, as_of FROM pg_temp.wb_series_keys) t
     JOIN indicators i ON i.code = t.indicator_code;
   ANALYZE pg_temp.wb_cur;
@@ -117,7 +112,7 @@ BEGIN
   -- with the joins, 25–26 s without (the windows add 6–10 s to wb_figures).
   IF to_regclass('pg_temp.wb_rows') IS NOT NULL THEN DROP TABLE pg_temp.wb_rows; END IF;
   CREATE TEMP TABLE wb_rows ON COMMIT DROP AS
-  SELECT c.indicator_code, c.area_code, c.month, c.as_of, c.value, c.kind, c.direction, c.parent_code,
+  SELECT c.indicator_code, c.area_code, c.month, c.as_of, c.value, c.kind, c.direction, c.parent_code, c.reporting, c.expected,
          -- A column, not a comparison of two: its statistics tell the planner how many rows are
          -- aggregates (estimated as one, the ranks of a batch's 200 rows were recomputed per row).
          c.as_of = c.month AS is_own,
@@ -143,41 +138,63 @@ BEGIN
   WHERE NOT r.is_own
   ORDER BY r.indicator_code, r.area_code, r.as_of, r.month;
 
-  -- The rank of every sibling of a row's area (a table with statistics: estimated as a few
-  -- hundred rows, the join below became a merge on two of its three columns, 198 M rows
-  -- filtered in a 1,000-ward rebuild).
-  IF to_regclass('pg_temp.wb_ranked') IS NOT NULL THEN DROP TABLE pg_temp.wb_ranked; END IF;
-  CREATE TEMP TABLE wb_ranked ON COMMIT DROP AS
-  WITH groups AS (SELECT DISTINCT indicator_code, coalesce(parent_code, '') AS parent, month, direction FROM pg_temp.wb_rows WHERE is_own)
-  SELECT g.indicator_code, a.code::text COLLATE "C" AS area_code, g.month,
+  -- The rank and share of every area in each group of siblings (indicator, parent, month) that
+  -- a row or a place key belongs to (a table with statistics: estimated as a few hundred rows,
+  -- the join below became a merge on two of its three columns, 198 M rows filtered in a
+  -- 1,000-ward rebuild).
+  ANALYZE pg_temp.wb_place_keys;
+  IF to_regclass('pg_temp.wb_placed') IS NOT NULL THEN DROP TABLE pg_temp.wb_placed; END IF;
+  CREATE TEMP TABLE wb_placed ON COMMIT DROP AS
+  WITH groups AS (
+    SELECT indicator_code, parent_code AS parent, month, kind, direction FROM pg_temp.wb_rows WHERE is_own
+    UNION
+    SELECT k.indicator_code, a.parent_code, k.month, i.kind, i.direction
+    FROM pg_temp.wb_place_keys k
+    JOIN indicators i ON i.code = k.indicator_code
+    JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month)
+  ),
+  -- Each group's areas: the parent's children (by the index on parent_code), or the roots.
+  members AS (
+    SELECT g.*, a.code FROM groups g
+    JOIN areas a ON a.parent_code = g.parent AND wb_counts_in(a.valid_from, a.valid_to, g.month)
+    UNION ALL
+    SELECT g.*, a.code FROM groups g
+    JOIN areas a ON a.parent_code IS NULL AND wb_counts_in(a.valid_from, a.valid_to, g.month)
+    WHERE g.parent IS NULL
+  )
+  SELECT g.indicator_code, g.code::text COLLATE "C" AS area_code, g.month,
          CASE WHEN g.direction = 'neutral' THEN NULL
               ELSE rank() OVER (PARTITION BY g.indicator_code, g.parent, g.month
-                                ORDER BY CASE WHEN g.direction = 'higher_is_better' THEN -v.value ELSE v.value END) END AS rank
-  FROM groups g
-  JOIN areas a ON coalesce(a.parent_code, '') = g.parent AND wb_counts_in(a.valid_from, a.valid_to, g.month)
-  JOIN area_values v ON v.indicator_code = g.indicator_code AND v.area_code = a.code AND v.month = g.month
+                                ORDER BY CASE WHEN g.direction = 'higher_is_better' THEN -v.value ELSE v.value END) END AS rank,
+         CASE WHEN g.kind <> 'ratio' AND pv.value <> 0 THEN 100 * v.value / pv.value END AS share_pct
+  FROM members g
+  JOIN area_values v ON v.indicator_code = g.indicator_code AND v.area_code = g.code AND v.month = g.month
+  LEFT JOIN area_values pv ON pv.indicator_code = g.indicator_code AND pv.area_code = g.parent AND pv.month = g.month
   WHERE v.value IS NOT NULL;
-  ANALYZE pg_temp.wb_ranked;
+  ANALYZE pg_temp.wb_placed;
+
+  -- A sibling of a value that moved, or a child of one, keeps every figure but these two: they
+  -- are written in place (at national scale an edit's batch recomputed about 100 siblings' and
+  -- 34 provinces' rows in full, and counted the reporting children of each province, to move
+  -- their rank and share).
+  UPDATE aggregates a SET rank = p.rank, share_pct = p.share_pct, computed_at = clock_timestamp()
+  FROM (SELECT indicator_code, area_code, month FROM pg_temp.wb_place_keys
+        EXCEPT SELECT indicator_code, area_code, month FROM pg_temp.wb_aggregate_keys) k
+  JOIN pg_temp.wb_placed p USING (indicator_code, area_code, month)
+  WHERE (a.indicator_code, a.area_code, a.month) = (k.indicator_code, k.area_code, k.month)
+    AND (a.rank, a.share_pct) IS DISTINCT FROM (p.rank, p.share_pct);
+  GET DIAGNOSTICS placed = ROW_COUNT;
 
   INSERT INTO aggregates (indicator_code, area_code, month, value, previous, change, change_pct, yoy_value,
                           yoy_change_pct, ytd, target, target_pct, rank, share_pct, worsened, reporting, expected, outlier_score)
-  WITH own AS (SELECT * FROM pg_temp.wb_rows WHERE is_own),
-  children AS (
-    SELECT c.indicator_code, c.area_code, c.month, count(*) AS expected, count(v.value) AS reporting
-    FROM own c
-    JOIN areas k ON k.parent_code = c.area_code AND wb_counts_in(k.valid_from, k.valid_to, c.month)
-    LEFT JOIN area_values v ON v.indicator_code = c.indicator_code AND v.area_code = k.code AND v.month = c.month
-    GROUP BY c.indicator_code, c.area_code, c.month
-  ),
-  figures AS (
-    SELECT c.*, tg.target, r.rank, pv.value AS parent_value, ch.reporting, ch.expected, os.score AS outlier_score
-    FROM own c
+  WITH figures AS (
+    SELECT c.*, tg.target, r.rank, r.share_pct, os.score AS outlier_score
+    FROM pg_temp.wb_rows c
     LEFT JOIN outlier_scores os ON (os.indicator_code, os.area_code, os.month) = (c.indicator_code, c.area_code, c.month)
     LEFT JOIN targets tg ON tg.indicator_code = c.indicator_code AND tg.area_code = c.area_code
                         AND tg.year = extract(year FROM c.month)::int
-    LEFT JOIN pg_temp.wb_ranked r ON (r.indicator_code, r.area_code, r.month) = (c.indicator_code, c.area_code, c.month)
-    LEFT JOIN area_values pv ON pv.indicator_code = c.indicator_code AND pv.area_code = c.parent_code AND pv.month = c.month
-    LEFT JOIN children ch ON (ch.indicator_code, ch.area_code, ch.month) = (c.indicator_code, c.area_code, c.month)
+    LEFT JOIN pg_temp.wb_placed r ON (r.indicator_code, r.area_code, r.month) = (c.indicator_code, c.area_code, c.month)
+    WHERE c.is_own
   )
   SELECT indicator_code, area_code, month, value, previous,
          value - previous,
@@ -186,8 +203,7 @@ BEGIN
          CASE WHEN yoy_value <> 0 THEN 100 * (value - yoy_value) / abs(yoy_value) END,
          ytd, target,
          CASE WHEN target > 0 THEN 100 * ytd / target END,
-         rank,
-         CASE WHEN kind <> 'ratio' AND parent_value <> 0 THEN 100 * value / parent_value END,
+         rank, share_pct,
          CASE direction
            WHEN 'higher_is_better' THEN coalesce(value - previous < 0, false)
            WHEN 'lower_is_better' THEN coalesce(value - previous > 0, false)
@@ -198,7 +214,7 @@ BEGIN
   -- indicator and month): in hash order every row was a random page of each index.
   ORDER BY area_code, indicator_code, month;
   GET DIAGNOSTICS n = ROW_COUNT;
-  RETURN n;
+  RETURN n + placed;
 END $$;
 
 -- The target of area p_area for the year of p_month on its territory as of p_as_of (DATA.md

@@ -83,7 +83,7 @@ BEGIN
   -- Kept by the successions' trigger (structure.sql); made again here all the same.
   PERFORM pg_advisory_xact_lock(wb_lineage_lock());
   PERFORM wb_rebuild_lineage();
-  ANALYZE area_lineage;
+  ANALYZE area_lineage, area_epochs;
   -- Logged by batches before now: the coming snapshot holds their changes.
   DELETE FROM rebuild_replay;
   WITH picked AS MATERIALIZED (

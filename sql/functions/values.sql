@@ -1,6 +1,7 @@
 -- Month values of every area (DATA.md "Values for a month"): a leaf's observation, else the sum
 -- of its facts in the period; a parent's roll-up of the leaves below it as the tree stood that
--- month; a ratio's summed numerator and denominator.
+-- month; a ratio's summed numerator and denominator; how many of a parent's children have a value
+-- (reporting) of those counting that month (expected).
 --
 -- Input: pg_temp.wb_value_keys (indicator, area, month), made empty by wb_value_keys_reset().
 -- Output: pg_temp.wb_changed, the keys whose value changed. Reads: observations, fact_sums,
@@ -92,26 +93,33 @@ BEGIN
   FOR level IN SELECT DISTINCT depth FROM pg_temp.wb_value_todo ORDER BY depth DESC LOOP
     CREATE TEMP TABLE wb_fresh ON COMMIT DROP AS
     WITH parts AS (
-      SELECT indicator_code, area_code, month, value, num, den FROM pg_temp.wb_own WHERE depth = level
+      SELECT indicator_code, area_code, month, value, num, den, NULL::text AS child, NULL::numeric AS child_value, true AS present
+      FROM pg_temp.wb_own WHERE depth = level
       UNION ALL
       -- The children counting that month: their sums (a ratio's numerator and denominator); only
-      -- when the area counts itself (a child may outlive its parent's row).
+      -- when the area counts itself (a child may outlive its parent's row). Children without a
+      -- row are counted as expected.
       SELECT t.indicator_code, t.area_code, t.month,
-             CASE WHEN i.kind = 'ratio' THEN NULL ELSE cv.value END, cv.num, cv.den
+             CASE WHEN i.kind = 'ratio' THEN NULL ELSE cv.value END, cv.num, cv.den, c.code, cv.value, cv.area_code IS NOT NULL
       FROM pg_temp.wb_value_todo t
       JOIN indicators i ON i.code = t.indicator_code
       JOIN areas p ON p.code = t.area_code AND wb_counts_in(p.valid_from, p.valid_to, t.month)
       JOIN areas c ON c.parent_code = t.area_code AND wb_counts_in(c.valid_from, c.valid_to, t.month)
-      JOIN area_values cv ON (cv.indicator_code, cv.area_code, cv.month) = (t.indicator_code, c.code, t.month)
+      LEFT JOIN area_values cv ON (cv.indicator_code, cv.area_code, cv.month) = (t.indicator_code, c.code, t.month)
       WHERE t.depth = level
     )
     SELECT indicator_code, area_code, month,
            CASE WHEN count(num) > 0 THEN CASE WHEN sum(den) <> 0 THEN 100 * sum(num) / sum(den) END ELSE sum(value) END AS value,
-           sum(num) AS num, sum(den) AS den
-    FROM parts GROUP BY indicator_code, area_code, month;
+           sum(num) AS num, sum(den) AS den,
+           -- Of the children counting that month (none: a leaf), how many have a value.
+           CASE WHEN count(child) > 0 THEN count(child_value) END AS reporting,
+           nullif(count(child), 0) AS expected
+    FROM parts GROUP BY indicator_code, area_code, month
+    HAVING bool_or(present);
 
     IF p_emptied THEN
-      INSERT INTO area_values SELECT f.* FROM pg_temp.wb_fresh f ORDER BY f.area_code, f.month, f.indicator_code;
+      INSERT INTO area_values (indicator_code, area_code, month, value, num, den, reporting, expected)
+        SELECT f.* FROM pg_temp.wb_fresh f ORDER BY f.area_code, f.month, f.indicator_code;
       GET DIAGNOSTICS written = ROW_COUNT;
       n := n + written;
       DROP TABLE pg_temp.wb_fresh;
@@ -123,12 +131,13 @@ BEGIN
       LEFT JOIN area_values o USING (indicator_code, area_code, month)
       LEFT JOIN pg_temp.wb_fresh f USING (indicator_code, area_code, month)
       WHERE k.depth = level
-        AND ((o.value, o.num, o.den) IS DISTINCT FROM (f.value, f.num, f.den)
+        AND ((o.value, o.num, o.den, o.reporting, o.expected) IS DISTINCT FROM (f.value, f.num, f.den, f.reporting, f.expected)
              OR (o.indicator_code IS NULL) <> (f.indicator_code IS NULL));
     DELETE FROM area_values v USING pg_temp.wb_level_changed c
       WHERE (v.indicator_code, v.area_code, v.month) = (c.indicator_code, c.area_code, c.month);
     -- In index order (area_values_by_area; the primary key then takes one run per indicator).
-    INSERT INTO area_values SELECT f.* FROM pg_temp.wb_fresh f
+    INSERT INTO area_values (indicator_code, area_code, month, value, num, den, reporting, expected)
+      SELECT f.* FROM pg_temp.wb_fresh f
       JOIN pg_temp.wb_level_changed c USING (indicator_code, area_code, month)
       ORDER BY f.area_code, f.month, f.indicator_code;
     GET DIAGNOSTICS written = ROW_COUNT;
