@@ -139,26 +139,30 @@ BEGIN
   ORDER BY r.indicator_code, r.area_code, r.as_of, r.month;
 
   -- The rank and share of every area in each group of siblings (indicator, parent, month) that
-  -- a row or a place key belongs to (a table with statistics: estimated as a few hundred rows,
-  -- the join below became a merge on two of its three columns, 198 M rows filtered in a
-  -- 1,000-ward rebuild).
+  -- a row or a place key belongs to. The groups, with their parent's value, are a table with
+  -- statistics: as a UNION in the statement below they were estimated at one per row, and a
+  -- national lane sorted 19 M rows twice (57 s). (Estimated as a few hundred rows, the members
+  -- once became a merge on two of three columns that filtered 198 M rows in a 1,000-ward rebuild.)
   ANALYZE pg_temp.wb_place_keys;
+  IF to_regclass('pg_temp.wb_groups') IS NOT NULL THEN DROP TABLE pg_temp.wb_groups; END IF;
+  CREATE TEMP TABLE wb_groups ON COMMIT DROP AS
+  SELECT g.indicator_code, g.parent, g.month, g.kind, g.direction, pv.value AS parent_value
+  FROM (SELECT indicator_code, parent_code AS parent, month, kind, direction FROM pg_temp.wb_rows WHERE is_own
+        UNION
+        SELECT k.indicator_code, a.parent_code, k.month, i.kind, i.direction
+        FROM pg_temp.wb_place_keys k
+        JOIN indicators i ON i.code = k.indicator_code
+        JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month)) g
+  LEFT JOIN area_values pv ON (pv.indicator_code, pv.area_code, pv.month) = (g.indicator_code, g.parent, g.month);
+  ANALYZE pg_temp.wb_groups;
   IF to_regclass('pg_temp.wb_placed') IS NOT NULL THEN DROP TABLE pg_temp.wb_placed; END IF;
   CREATE TEMP TABLE wb_placed ON COMMIT DROP AS
-  WITH groups AS (
-    SELECT indicator_code, parent_code AS parent, month, kind, direction FROM pg_temp.wb_rows WHERE is_own
-    UNION
-    SELECT k.indicator_code, a.parent_code, k.month, i.kind, i.direction
-    FROM pg_temp.wb_place_keys k
-    JOIN indicators i ON i.code = k.indicator_code
-    JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month)
-  ),
   -- Each group's areas: the parent's children (by the index on parent_code), or the roots.
-  members AS (
-    SELECT g.*, a.code FROM groups g
+  WITH members AS (
+    SELECT g.*, a.code FROM pg_temp.wb_groups g
     JOIN areas a ON a.parent_code = g.parent AND wb_counts_in(a.valid_from, a.valid_to, g.month)
     UNION ALL
-    SELECT g.*, a.code FROM groups g
+    SELECT g.*, a.code FROM pg_temp.wb_groups g
     JOIN areas a ON a.parent_code IS NULL AND wb_counts_in(a.valid_from, a.valid_to, g.month)
     WHERE g.parent IS NULL
   )
@@ -166,10 +170,9 @@ BEGIN
          CASE WHEN g.direction = 'neutral' THEN NULL
               ELSE rank() OVER (PARTITION BY g.indicator_code, g.parent, g.month
                                 ORDER BY CASE WHEN g.direction = 'higher_is_better' THEN -v.value ELSE v.value END) END AS rank,
-         CASE WHEN g.kind <> 'ratio' AND pv.value <> 0 THEN 100 * v.value / pv.value END AS share_pct
+         CASE WHEN g.kind <> 'ratio' AND g.parent_value <> 0 THEN 100 * v.value / g.parent_value END AS share_pct
   FROM members g
   JOIN area_values v ON v.indicator_code = g.indicator_code AND v.area_code = g.code AND v.month = g.month
-  LEFT JOIN area_values pv ON pv.indicator_code = g.indicator_code AND pv.area_code = g.parent AND pv.month = g.month
   WHERE v.value IS NOT NULL;
   ANALYZE pg_temp.wb_placed;
 

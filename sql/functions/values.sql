@@ -3,7 +3,8 @@
 -- month; a ratio's summed numerator and denominator; how many of a parent's children have a value
 -- (reporting) of those counting that month (expected).
 --
--- Input: pg_temp.wb_value_keys (indicator, area, month), made empty by wb_value_keys_reset().
+-- Input: pg_temp.wb_value_keys (indicator, area, month; each key once), made empty by
+-- wb_value_keys_reset().
 -- Output: pg_temp.wb_changed, the keys whose value changed. Reads: observations, fact_sums,
 -- areas, indicators. Writes: area_values.
 
@@ -51,11 +52,10 @@ BEGIN
   ANALYZE pg_temp.wb_value_keys;
   -- Each key with its area's depth in that month's tree (0: a root, or not counting then).
   IF to_regclass('pg_temp.wb_value_todo') IS NOT NULL THEN DROP TABLE pg_temp.wb_value_todo; END IF;
+  -- (The keys are distinct already, every caller's: made distinct again and kept in a CTE read
+  -- twice, they cost a national rebuild lane a pass over 5.6 M keys.)
   CREATE TEMP TABLE wb_value_todo ON COMMIT DROP AS
-  WITH RECURSIVE keys AS (
-    SELECT DISTINCT indicator_code, area_code, month FROM pg_temp.wb_value_keys
-  ),
-  areas_then AS (SELECT DISTINCT area_code, month FROM keys),
+  WITH RECURSIVE areas_then AS (SELECT DISTINCT area_code, month FROM pg_temp.wb_value_keys),
   up(area_code, month, node, depth) AS (
     SELECT area_code, month, area_code, 0 FROM areas_then
     UNION ALL
@@ -65,7 +65,7 @@ BEGIN
   ),
   depths AS (SELECT area_code, month, max(depth) AS depth FROM up GROUP BY area_code, month)
   SELECT k.indicator_code, k.area_code, k.month, d.depth
-  FROM keys k JOIN depths d USING (area_code, month);
+  FROM pg_temp.wb_value_keys k JOIN depths d USING (area_code, month);
   ANALYZE pg_temp.wb_value_todo;
 
   -- A leaf's own value: its observation, else its facts (the leaf_values view, spelled out as
