@@ -18,13 +18,20 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 # (b) EDITS single ward-month edits with a worker running; prints the median commit-to-visible ms.
 # With a second argument `during-rebuild`, the worker is first asked for a full rebuild, and the
 # edits start once it is building beside the live tables (and must end before it does).
+# With `move AREAS PARENT`, the areas (comma-separated, under one parent: their current rows) are
+# first moved under PARENT in one statement: their keys are applied by structural batches while
+# the edits are made (and they are moved back afterwards).
 edits() {
-  local url=$1 during=${2:-}
-  [ -z "$during" ] || psql -Atq "$url" -c "INSERT INTO aggregate_rebuild_requests (reason) VALUES ('bench: edits during a rebuild')" >/dev/null
+  local url=$1 during=${2:-} area=${3:-} parent=${4:-} before=""
+  [ "$during" != during-rebuild ] || psql -Atq "$url" -c "INSERT INTO aggregate_rebuild_requests (reason) VALUES ('bench: edits during a rebuild')" >/dev/null
   DATABASE_URL=$url WARDBOARD_REBUILD_AT=off "$bin" worker >/dev/null 2>&1 &
   local worker=$!
   sleep 2
-  if [ -n "$during" ]; then
+  if [ "$during" = move ]; then
+    before=$(psql -Atq "$url" -c "SELECT min(parent_code) FROM areas WHERE code = ANY (string_to_array('$area', ',')) AND valid_to IS NULL")
+    psql -Atq "$url" -c "UPDATE areas SET parent_code = '$parent' WHERE code = ANY (string_to_array('$area', ',')) AND valid_to IS NULL" >/dev/null
+    for _ in $(seq 100); do [ "$(psql -Atq "$url" -c "SELECT count(*) FROM aggregate_queue WHERE structural")" -gt 0 ] && break; sleep 0.1; done
+  elif [ -n "$during" ]; then
     for _ in $(seq 600); do [ "$(psql -Atq "$url" -c "SELECT wb_rebuild_building()")" = t ] && break; sleep 0.5; done
     # Past the prepare step: the build's snapshot is taken (its lanes' statements are running).
     for _ in $(seq 600); do
@@ -58,13 +65,17 @@ END \$\$;
 SQL
     )")
   done
-  if [ -n "$during" ]; then
+  if [ "$during" = move ]; then
+    echo "structural keys still queued after the last edit: $(psql -Atq "$url" -c "SELECT count(*) FROM aggregate_queue WHERE structural")" >&2
+    psql -Atq "$url" -c "UPDATE areas SET parent_code = '$before' WHERE code = ANY (string_to_array('$area', ',')) AND valid_to IS NULL" >/dev/null
+    while [ "$(psql -Atq "$url" -c "SELECT count(*) FROM aggregate_queue")" -gt 0 ]; do sleep 1; done
+  elif [ -n "$during" ]; then
     echo "the rebuild was still building after the last edit: $(psql -Atq "$url" -c "SELECT CASE WHEN wb_rebuild_building() THEN 'yes' ELSE 'NO' END")" >&2
     # Let it finish (the worker would roll it back on SIGTERM and run it again at its next start).
     while [ "$(psql -Atq "$url" -c "SELECT wb_rebuild_building()")" = t ]; do sleep 1; done
   fi
   kill -TERM $worker; wait $worker || true
-  echo "edits${during:+ during a rebuild}, ms: ${latencies[*]}" >&2
+  echo "edits${during:+ ($during)}, ms: ${latencies[*]}" >&2
   printf '%s\n' "${latencies[@]}" | median
 }
 
@@ -111,6 +122,13 @@ fi
 if [ "${1:-}" = edits-during-rebuild ]; then
   url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/'+sys.argv[2]).geturl())" "$DATABASE_URL" "$2")
   echo "one edit on $2 while a full rebuild builds, commit to visible aggregates (median of $EDITS): $(edits "$url" during-rebuild) ms"
+  exit 0
+fi
+# `bench/worker.sh edits-during-move DB AREAS PARENT`: the same while the structural batches of
+# the AREAS' move under PARENT run (communes moved to another province, say).
+if [ "${1:-}" = edits-during-move ]; then
+  url=$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p._replace(path='/'+sys.argv[2]).geturl())" "$DATABASE_URL" "$2")
+  echo "one edit on $2 while $3 moves under $4, commit to visible aggregates (median of $EDITS): $(edits "$url" move "$3" "$4") ms"
   exit 0
 fi
 # `bench/worker.sh run MONTHS` loads and times one history length alone.
