@@ -157,7 +157,8 @@ BEGIN
   ANALYZE pg_temp.wb_groups;
   IF to_regclass('pg_temp.wb_placed') IS NOT NULL THEN DROP TABLE pg_temp.wb_placed; END IF;
   CREATE TEMP TABLE wb_placed ON COMMIT DROP AS
-  -- Each group's areas: the parent's children (by the index on parent_code), or the roots.
+  -- Each group's areas: the parent's children, or the roots (parent_code compared as it is,
+  -- so the planner may use its index or hash it).
   WITH members AS (
     SELECT g.*, a.code FROM pg_temp.wb_groups g
     JOIN areas a ON a.parent_code = g.parent AND wb_counts_in(a.valid_from, a.valid_to, g.month)
