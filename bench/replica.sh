@@ -5,6 +5,9 @@
 # connections each). Prints requests/s and p99 for each, the replica's against the primary's,
 # and the replica's lag as /api/v1/status reports it afterwards. On one machine both servers
 # share the same cores: this measures the cost of the indirection, not a gain in capacity.
+# Then reads while the primary rebuilds (aggregate --full, two lanes) and swaps its tables in:
+# two clients on each API, one request after another, until the replica has replayed the swap
+# (bench/replica_swap.py): requests, failures, latencies overall and around the swap, the lag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?make bench-replica sets DATABASE_URL}"
@@ -55,3 +58,11 @@ print(f"reads on the replica:  {r[0]:8.0f} req/s  p99 {r[1]:5.1f} ms  errors {r[
 print(f"both processes at once: {bp[0] + br[0]:7.0f} req/s  (primary {bp[0]:.0f}, p99 {bp[1]:.1f} ms; replica {br[0]:.0f}, p99 {br[1]:.1f} ms) = {(bp[0] + br[0]) / p[0]:.2f}x one process on the primary")
 PY
 echo "the replica's lag (/api/v1/status): $(curl -fs http://127.0.0.1:18997/api/v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin).get("replica"))')"
+echo "reads during a full rebuild on the primary (aggregate --full, 2 lanes) and its swap: two clients on each API"
+(DATABASE_URL=$url WARDBOARD_REBUILD_LANES=2 .build/release/wardboard aggregate --full > bench/out/replica-rebuild.txt 2>&1) & rebuild=$!
+python3 bench/replica_swap.py http://127.0.0.1:18996 "$compare" "$url" "$replica_url" $rebuild "the primary" > bench/out/replica-swap-primary.txt & sampler=$!
+python3 bench/replica_swap.py http://127.0.0.1:18997 "$compare" "$url" "$replica_url" $rebuild "the replica" > bench/out/replica-swap-replica.txt
+wait $sampler
+wait $rebuild || { echo "bench-replica: the rebuild failed"; cat bench/out/replica-rebuild.txt; exit 1; }
+cat bench/out/replica-swap-primary.txt bench/out/replica-swap-replica.txt
+echo "the rebuild: $(tail -1 bench/out/replica-rebuild.txt)"

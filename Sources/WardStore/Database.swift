@@ -149,9 +149,11 @@ final class ReplicaRouting: Sendable {
     }
 
     /// A read the standby cancelled because replay needed what it held (SQLSTATE 40001 on a
-    /// hot standby): the primary answers it instead.
+    /// hot standby), or because replay held a table the read waited for while it waited for one
+    /// the read held (40P01: reads take no lock another read waits for, so on a standby a
+    /// deadlock is always with replay, of a rebuild's swap, say): the primary answers it instead.
     static func isRecoveryConflict(_ error: PQError) -> Bool {
-        error.sqlState == .serializationFailure
+        error.sqlState == .serializationFailure || error.sqlState == .deadlockDetected
     }
 }
 

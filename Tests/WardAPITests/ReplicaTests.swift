@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import PQ
 import Testing
+import WardCore
 import WardAPI
 @_spi(Testing) import WardStore
 
@@ -123,6 +124,57 @@ struct ReplicaTests {
                 #expect(try await Self.thefts(client, world.viewer) == 777)
                 #expect(try await database.readPool.scalar("SELECT pg_is_in_recovery()", as: Bool.self) == true)
             }
+        }
+    }
+
+    /// Reads on the replica while rebuilds on the primary swap their tables in. Replay takes the
+    /// swap's locks one by one, in the order the feeds' queries name the tables, so a read never
+    /// holds one that replay waits for while it waits for one replay holds (a deadlock, after which
+    /// the read fails; the API would then ask the primary). The feeds here read the replica alone,
+    /// without the fallback: no read fails.
+    @Test func readsOnTheReplicaWhileSwapsReplayDoNotFail() async throws {
+        try Self.replica("start")
+        try await withWorld { world in
+            let replicaURL = try Self.replicaURL(of: world.url)
+            #expect(try await Self.eventually {
+                guard let probe = try? await Connection.connect(.init(replicaURL), logger: TestStore.logger) else { return false }
+                await probe.close()
+                return true
+            })
+            let replica = TestStore.database(replicaURL, max: 4)
+            defer { Task { await replica.close() } }
+            #expect(try await replica.pool.scalar("SELECT pg_is_in_recovery()", as: Bool.self) == true)
+            let feeds = FeedRepository(replica)
+            let month = try #require(Month("2026-10"))
+            let swapping = Switch()
+            let (reads, swaps) = try await withThrowingTaskGroup(of: Int.self) { group in
+                for reader in 0..<4 {
+                    group.addTask {
+                        var reads = 0
+                        while swapping.isOn {
+                            if reader % 2 == 0 {
+                                _ = try await feeds.compare(indicator: "thefts", month: month, parent: "an-giang")
+                            } else {
+                                _ = try await feeds.series(indicator: "thefts", areas: ["long-xuyen", "an-giang"], from: nil, to: month, lineage: .comparable)
+                                _ = try await feeds.report(area: "an-giang", month: month)
+                            }
+                            reads += 1
+                        }
+                        return reads
+                    }
+                }
+                let rebuilt = try await {
+                    defer { swapping.turnOff() }
+                    var swaps = 0
+                    for _ in 0..<12 where try await AggregateRepository(world.database).rebuild(from: nil) != nil { swaps += 1 }
+                    return swaps
+                }()
+                var reads = 0
+                for try await n in group { reads += n }
+                return (reads, rebuilt)
+            }
+            #expect(swaps == 12)
+            #expect(reads > 100, "the feeds were read throughout (\(reads) reads)")
         }
     }
 }
