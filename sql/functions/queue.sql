@@ -15,11 +15,12 @@
 -- The advisory lock of full rebuilds ("WARDREBU").
 CREATE OR REPLACE FUNCTION wb_rebuild_lock() RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 6287397008177447509::bigint $$;
 
--- Indicators changed: every roll-up of theirs may move, so ask for a full rebuild (changes of
--- areas and successions are applied key by key: structure.sql).
+-- Indicators changed: every roll-up of theirs may move, so ask for a full rebuild, unless what
+-- the aggregates read of them is the same (names, units, categories: wb_rebuild_needed). Changes
+-- of areas and successions are applied key by key (structure.sql).
 CREATE OR REPLACE FUNCTION wb_structure_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO aggregate_rebuild_requests (reason) VALUES (TG_TABLE_NAME || ' changed');
+  INSERT INTO aggregate_rebuild_requests (reason, if_fingerprint_moved) VALUES (TG_TABLE_NAME || ' changed', true);
   PERFORM pg_notify('wardboard_dirty', TG_TABLE_NAME);
   RETURN NULL;
 END $$;

@@ -355,9 +355,10 @@ CREATE OR REPLACE FUNCTION wb_structure_fingerprint() RETURNS text LANGUAGE sql 
 $$;
 
 -- Whether a full rebuild is due: an interrupted one left its covered keys or its new tables, or some request asks
--- for one, and either it is not about the structure (a migration's) or the structure's
--- fingerprint differs from the last rebuild's. Requests about a structure that is as it was are
--- dropped: a renamed area changes names only. Not while a rebuild is building (its swap drops
+-- for one, and either it stands whatever the structure (a migration's, a command's) or the
+-- structure's fingerprint differs from the last rebuild's (if_fingerprint_moved: an indicator's
+-- or a setting's change). Requests about a structure that is as it was are dropped: a renamed
+-- indicator changes names only. Not while a rebuild is building (its swap drops
 -- the requests its snapshot answers; the lock, shared here, keeps one from starting meanwhile).
 -- One statement, one snapshot: a change committed meanwhile keeps its request for the next pass
 -- (the DELETE in WITH runs whether or not the query reads it).
@@ -365,14 +366,14 @@ CREATE OR REPLACE FUNCTION wb_rebuild_needed() RETURNS boolean LANGUAGE plpgsql 
 DECLARE v_needed boolean;
 BEGIN
   IF NOT pg_try_advisory_xact_lock_shared(wb_build_lock()) THEN RETURN false; END IF;
-  WITH seen AS (SELECT id, reason FROM aggregate_rebuild_requests),
+  WITH seen AS (SELECT id, if_fingerprint_moved FROM aggregate_rebuild_requests),
   decision AS (
     SELECT EXISTS (SELECT 1 FROM rebuild_covered)
        -- Its new tables left behind: its first lane may have recorded the structure it read
        -- (rebuild_basis) although the live tables never got it.
        OR to_regnamespace('wb_build') IS NOT NULL
        OR (EXISTS (SELECT 1 FROM seen)
-           AND (EXISTS (SELECT 1 FROM seen WHERE reason NOT IN ('indicators changed', 'settings changed'))
+           AND (EXISTS (SELECT 1 FROM seen WHERE NOT if_fingerprint_moved)
                 OR wb_structure_fingerprint() IS DISTINCT FROM (SELECT fingerprint FROM rebuild_basis))) AS needed
   ),
   dropped AS (

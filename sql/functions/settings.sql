@@ -52,7 +52,7 @@ CREATE OR REPLACE FUNCTION wb_settings_changed() RETURNS trigger LANGUAGE plpgsq
 BEGIN
   IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o USING (key)
              WHERE n.value IS DISTINCT FROM o.value AND n.key = ANY (wb_rebuild_settings())) THEN
-    INSERT INTO aggregate_rebuild_requests (reason) VALUES ('settings changed');
+    INSERT INTO aggregate_rebuild_requests (reason, if_fingerprint_moved) VALUES ('settings changed', true);
   END IF;
   PERFORM pg_notify('wardboard_settings', '');
   PERFORM pg_notify('wardboard_dirty', 'settings');
