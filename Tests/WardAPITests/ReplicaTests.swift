@@ -28,6 +28,18 @@ struct ReplicaTests {
         return try #require(components.string)
     }
 
+    /// The test database's URL on the replica, once the replica has it (it was made on the
+    /// primary a moment ago).
+    static func replicaCopy(of url: String) async throws -> String {
+        let replicaURL = try replicaURL(of: url)
+        #expect(try await eventually {
+            guard let probe = try? await Connection.connect(.init(replicaURL), logger: TestStore.logger) else { return false }
+            await probe.close()
+            return true
+        }, "the replica has the test database")
+        return replicaURL
+    }
+
     /// Polls `condition` every 100 ms for up to `seconds`.
     static func eventually(_ seconds: Int = 30, _ condition: () async throws -> Bool) async throws -> Bool {
         for _ in 0..<(seconds * 10) {
@@ -55,13 +67,7 @@ struct ReplicaTests {
     @Test func feedsReadTheReplicaReportItsLagAndFallBackToThePrimary() async throws {
         try Self.replica("start")
         try await withWorld { world in
-            let replicaURL = try Self.replicaURL(of: world.url)
-            // The test database was made on the primary a moment ago: wait for the replica to have it.
-            #expect(try await Self.eventually {
-                guard let probe = try? await Connection.connect(.init(replicaURL), logger: TestStore.logger) else { return false }
-                await probe.close()
-                return true
-            })
+            let replicaURL = try await Self.replicaCopy(of: world.url)
             let database = Database(.init(url: world.url, readURL: replicaURL, maxConnections: 4), logger: TestStore.logger, replicaRetryInterval: .seconds(1))
             defer { Task { await database.close() } }
             #expect(try await database.readPool.scalar("SELECT pg_is_in_recovery()", as: Bool.self) == true)
@@ -135,44 +141,24 @@ struct ReplicaTests {
     @Test func readsOnTheReplicaWhileSwapsReplayDoNotFail() async throws {
         try Self.replica("start")
         try await withWorld { world in
-            let replicaURL = try Self.replicaURL(of: world.url)
-            #expect(try await Self.eventually {
-                guard let probe = try? await Connection.connect(.init(replicaURL), logger: TestStore.logger) else { return false }
-                await probe.close()
-                return true
-            })
+            let replicaURL = try await Self.replicaCopy(of: world.url)
             let replica = TestStore.database(replicaURL, max: 4)
             defer { Task { await replica.close() } }
             #expect(try await replica.pool.scalar("SELECT pg_is_in_recovery()", as: Bool.self) == true)
             let feeds = FeedRepository(replica)
             let month = try #require(Month("2026-10"))
-            let swapping = Switch()
-            let (reads, swaps) = try await withThrowingTaskGroup(of: Int.self) { group in
-                for reader in 0..<4 {
-                    group.addTask {
-                        var reads = 0
-                        while swapping.isOn {
-                            if reader % 2 == 0 {
-                                _ = try await feeds.compare(indicator: "thefts", month: month, parent: "an-giang")
-                            } else {
-                                _ = try await feeds.series(indicator: "thefts", areas: ["long-xuyen", "an-giang"], from: nil, to: month, lineage: .comparable)
-                                _ = try await feeds.report(area: "an-giang", month: month)
-                            }
-                            reads += 1
-                        }
-                        return reads
-                    }
+            let (swaps, reads) = try await whileReading(readers: 4, { reader in
+                if reader % 2 == 0 {
+                    _ = try await feeds.compare(indicator: "thefts", month: month, parent: "an-giang")
+                } else {
+                    _ = try await feeds.series(indicator: "thefts", areas: ["long-xuyen", "an-giang"], from: nil, to: month, lineage: .comparable)
+                    _ = try await feeds.report(area: "an-giang", month: month)
                 }
-                let rebuilt = try await {
-                    defer { swapping.turnOff() }
-                    var swaps = 0
-                    for _ in 0..<12 where try await AggregateRepository(world.database).rebuild(from: nil) != nil { swaps += 1 }
-                    return swaps
-                }()
-                var reads = 0
-                for try await n in group { reads += n }
-                return (reads, rebuilt)
-            }
+            }, during: {
+                var swaps = 0
+                for _ in 0..<12 where try await AggregateRepository(world.database).rebuild(from: nil) != nil { swaps += 1 }
+                return swaps
+            })
             #expect(swaps == 12)
             #expect(reads > 100, "the feeds were read throughout (\(reads) reads)")
         }

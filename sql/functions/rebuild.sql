@@ -208,11 +208,14 @@ BEGIN
   END LOOP;
 END $$;
 
--- After the swap: drops the tables it retired.
-CREATE OR REPLACE FUNCTION wb_rebuild_retire() RETURNS void LANGUAGE sql
+-- After the swap: drops the tables it retired (reads that began before the swap may still hold
+-- them: wb_lock_rebuilt).
+CREATE OR REPLACE FUNCTION wb_rebuild_retire() RETURNS void LANGUAGE plpgsql
 SET client_min_messages = warning AS $$
-  DROP SCHEMA IF EXISTS wb_retired CASCADE
-$$;
+BEGIN
+  PERFORM wb_lock_rebuilt('wb_retired');
+  DROP SCHEMA IF EXISTS wb_retired CASCADE;
+END $$;
 
 -- Step 3: applies the keys batches logged since the last call to the new tables, as a batch
 -- would (wb_process_claimed with wb_build first on the search path); returns how many. With
@@ -296,23 +299,27 @@ BEGIN
   EXECUTE format('ANALYZE wb_build.%I', p_table);
 END $$;
 
--- Locks every live table the swap moves before it moves any. A read holds one of them while it
--- waits for another (its query names several), so a swap that waited while it held some could
--- deadlock with it: after deadlock_timeout (1 s) one of the two failed, the read (a 500) or the
--- swap (and with it the rebuild). Each attempt waits at most 100 ms, then lets go of what it
--- holds and tries again: the reads waiting on it go on in the meantime, and no deadlock lasts
--- long enough to be detected. Before: 78 of 550,000 reads and 1 of 40 swaps failed so, on the
--- demo database; now none (bench/RESULTS.md, session 10; make bench-replica).
-CREATE OR REPLACE FUNCTION wb_swap_lock() RETURNS void LANGUAGE plpgsql AS $$
+-- Locks the rebuilt tables of each schema given (those it has) before the caller moves or drops
+-- any: the live ones and those a failed retire left (the swap), the retired ones (their drop).
+-- A read holds one of them while it waits for another (its query names several; a read that
+-- began before the swap committed locks the old tables), so a swap or a drop that waited while
+-- it held some could deadlock with it: after deadlock_timeout (1 s) one of the two failed, the
+-- read (a 500) or the rebuild. Each attempt waits at most 100 ms, then lets go of what it holds
+-- and tries again: the reads waiting on it go on in the meantime, and no deadlock lasts long
+-- enough to be detected. Before: 78 of 550,000 reads and 1 of 40 swaps failed so, on the demo
+-- database; now none (bench/RESULTS.md, session 10; make bench-replica).
+CREATE OR REPLACE FUNCTION wb_lock_rebuilt(VARIADIC p_schemas text[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-  v_lock text := format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
-                        (SELECT string_agg(format('public.%I', t), ', ' ORDER BY n) FROM unnest(wb_rebuilt_tables()) WITH ORDINALITY u(t, n)));
+  v_tables text := (SELECT string_agg(format('%I.%I', s, t), ', ' ORDER BY i, n)
+                    FROM unnest(p_schemas) WITH ORDINALITY a(s, i), unnest(wb_rebuilt_tables()) WITH ORDINALITY u(t, n)
+                    WHERE to_regclass(format('%I.%I', s, t)) IS NOT NULL);
   v_timeout text := current_setting('lock_timeout');
 BEGIN
+  IF v_tables IS NULL THEN RETURN; END IF;
   LOOP
     BEGIN
       PERFORM set_config('lock_timeout', '100ms', true);
-      EXECUTE v_lock;
+      EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_tables);
       PERFORM set_config('lock_timeout', v_timeout, true);
       RETURN;
     EXCEPTION WHEN lock_not_available THEN
@@ -321,6 +328,8 @@ BEGIN
     END;
   END LOOP;
 END $$;
+-- Its name for an hour of main (56031c0), when it locked the live tables only.
+DROP FUNCTION IF EXISTS wb_swap_lock();
 
 -- Moves the live tables out to schema wb_retired and the new ones in; drops the requests the
 -- rebuild answered and the keys it covered. The caller holds wb_rebuild_lock(). Statements
@@ -332,7 +341,7 @@ CREATE OR REPLACE FUNCTION wb_build_swap() RETURNS void LANGUAGE plpgsql
 SET client_min_messages = warning AS $$
 DECLARE t text;
 BEGIN
-  PERFORM wb_swap_lock();
+  PERFORM wb_lock_rebuilt('public', 'wb_retired');
   CREATE SCHEMA IF NOT EXISTS wb_retired;
   FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
     EXECUTE format('DROP TABLE IF EXISTS wb_retired.%I', t);
