@@ -48,7 +48,8 @@ bench-http: deps
 bench-national: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/national.sh
 
-## /compare read on the primary and on a streaming replica (scripts/postgres replica), one API process on each.
+## /compare read on the primary and on a streaming replica (scripts/postgres replica), one API process on each;
+## then reads on both while a full rebuild on the primary builds and swaps its tables in.
 bench-replica: deps
 	@DATABASE_URL=$${DATABASE_URL:-$$($(PG) start)} && export DATABASE_URL && bench/replica.sh
 
