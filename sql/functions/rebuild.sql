@@ -270,7 +270,9 @@ BEGIN
   DROP SCHEMA IF EXISTS wb_build CASCADE;
   CREATE SCHEMA wb_build;
   FOREACH t IN ARRAY wb_rebuilt_tables() LOOP
-    EXECUTE format('CREATE TABLE wb_build.%I (LIKE public.%I INCLUDING ALL EXCLUDING INDEXES)', t, t);
+    -- Without autovacuum until the swap: it would vacuum the freshly loaded tables, and the swap,
+    -- holding the live tables, waited 1 s for each to be cancelled (2 s at national scale).
+    EXECUTE format('CREATE TABLE wb_build.%I (LIKE public.%I INCLUDING ALL EXCLUDING INDEXES) WITH (autovacuum_enabled = false)', t, t);
     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = format('public.%I', t)::regclass AND attname = 'month') THEN
       EXECUTE format('INSERT INTO wb_build.%I SELECT * FROM public.%I', t, t);
     ELSIF p_from IS NOT NULL THEN
@@ -347,6 +349,7 @@ BEGIN
     EXECUTE format('DROP TABLE IF EXISTS wb_retired.%I', t);
     EXECUTE format('ALTER TABLE public.%I SET SCHEMA wb_retired', t);
     EXECUTE format('ALTER TABLE wb_build.%I SET SCHEMA public', t);
+    EXECUTE format('ALTER TABLE public.%I RESET (autovacuum_enabled)', t);
   END LOOP;
   DELETE FROM aggregate_rebuild_requests WHERE id IN (SELECT id FROM wb_build.answered_requests);
   DELETE FROM rebuild_covered WHERE month >= coalesce((SELECT month FROM wb_build.rebuilt_from), '-infinity');
