@@ -223,9 +223,9 @@ import WardCore
     /// rebuild does. A read holds one of the tables while it waits for the next its query names;
     /// a swap (or the old tables' drop) that waited for one while it held another deadlocked with
     /// it, and after a second one of the two failed (before wb_lock_rebuilt: 40 swaps under four
-    /// readers, 78 reads and one swap failed; with it at the swap only, the drop failed here in 3
-    /// of 4 runs beside the replica tests). One reader names the tables in the opposite order to
-    /// the swap's.
+    /// readers, 78 reads and one swap failed; with it at the swap only, this test failed in 3 of 4
+    /// runs beside the replica tests, the one whose detail was kept at the drop). One reader
+    /// names the tables in the opposite order to the swap's.
     @Test func readsDuringSwapsNeitherFailNorFailTheSwap() async throws {
         try await TestStore.withDatabase { db, url in
             try await Fixture.load(db)
