@@ -20,15 +20,15 @@ release: deps
 run: deps
 	@scripts/demo
 
-## The tests that stop or restart the server run in a second pass, and only against the private
-## cluster: never against a server given by DATABASE_URL. Then the quick start, the compose file
+## The tests that stop or restart the server, or change its settings, run in a second pass, and
+## only against the private cluster: never against a server given by DATABASE_URL. Then the quick start, the compose file
 ## the contract (schemathesis against a running server, scripts/contract-check) and the pages in
 ## headless Chromium (scripts/page-check).
 test: deps
 	@if [ -n "$$DATABASE_URL" ]; then external=1; else DATABASE_URL=$$($(PG) start); fi; export DATABASE_URL; \
 	  $(SWIFT) test && \
 	  if [ -z "$$external" ]; then \
-	    for suite in ServerRestartTests ReadinessTests; do WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter $$suite || exit 1; done; \
+	    for suite in ServerRestartTests ReadinessTests AutovacuumSwapTests; do WARDBOARD_TEST_DISRUPTIVE=1 $(SWIFT) test --filter $$suite || exit 1; done; \
 	    WARDBOARD_TEST_DISRUPTIVE=1 WARDBOARD_TEST_REPLICA_URL=$$(env -u DATABASE_URL $(PG) replica start) $(SWIFT) test --filter ReplicaTests || exit 1; \
 	  else echo "skipping the server-restart tests: DATABASE_URL points at a server this project does not manage"; fi && \
 	  scripts/quickstart-check && scripts/check-compose && scripts/contract-check && scripts/page-check

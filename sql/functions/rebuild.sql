@@ -309,27 +309,68 @@ END $$;
 -- read (a 500) or the rebuild. Each attempt waits at most 100 ms, then lets go of what it holds
 -- and tries again: the reads waiting on it go on in the meantime, and no deadlock lasts long
 -- enough to be detected. Before: 78 of 550,000 reads and 1 of 40 swaps failed so, on the demo
--- database; now none (bench/RESULTS.md, session 10; make bench-replica).
+-- database; now none (bench/RESULTS.md, session 10; make bench-replica). An autovacuum holding
+-- one of the tables is cancelled between tries (wb_cancel_autovacuum).
 CREATE OR REPLACE FUNCTION wb_lock_rebuilt(VARIADIC p_schemas text[]) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-  v_tables text := (SELECT string_agg(format('%I.%I', s, t), ', ' ORDER BY i, n)
-                    FROM unnest(p_schemas) WITH ORDINALITY a(s, i), unnest(wb_rebuilt_tables()) WITH ORDINALITY u(t, n)
-                    WHERE to_regclass(format('%I.%I', s, t)) IS NOT NULL);
+  v_tables regclass[] := (SELECT array_agg(to_regclass(format('%I.%I', s, t)) ORDER BY i, n)
+                          FROM unnest(p_schemas) WITH ORDINALITY a(s, i), unnest(wb_rebuilt_tables()) WITH ORDINALITY u(t, n)
+                          WHERE to_regclass(format('%I.%I', s, t)) IS NOT NULL);
+  v_list text := array_to_string(v_tables, ', ');
   v_timeout text := current_setting('lock_timeout');
+  v_wait_for regclass;
 BEGIN
   IF v_tables IS NULL THEN RETURN; END IF;
   LOOP
     BEGIN
+      IF v_wait_for IS NOT NULL THEN
+        -- An autovacuum this role may not cancel: wait for its table alone, holding no other,
+        -- until PostgreSQL cancels it (after deadlock_timeout, as for any lock waiter).
+        PERFORM set_config('lock_timeout', (extract(epoch FROM current_setting('deadlock_timeout')::interval) * 1000 + 1000)::int::text, true);
+        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_wait_for);
+      END IF;
       PERFORM set_config('lock_timeout', '100ms', true);
-      EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_tables);
+      EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', v_list);
       PERFORM set_config('lock_timeout', v_timeout, true);
       RETURN;
     EXCEPTION WHEN lock_not_available THEN
       -- The subtransaction's locks are released and its lock_timeout undone; reads go on.
+      v_wait_for := wb_cancel_autovacuum(v_tables);
       PERFORM pg_sleep(0.005);
     END;
   END LOOP;
 END $$;
+
+-- Cancels the autovacuums holding any of the tables, as PostgreSQL does for a lock waiter once it
+-- has waited deadlock_timeout, which wb_lock_rebuilt's tries of 100 ms never do: without this a
+-- swap waited for a live table's autovacuum to end, however long (minutes for a large table),
+-- holding readers up to 100 ms at each try. Not one run to prevent wraparound (PostgreSQL does not
+-- cancel those either). Returns a table for the caller to wait on instead, alone: one held by an
+-- autovacuum this role may not cancel (before PostgreSQL 17 only a superuser may), or by a
+-- vacuum this role may not see (pg_stat_activity hides other roles' sessions, autovacuum's
+-- included, from a role without pg_read_all_stats); NULL when there is none.
+CREATE OR REPLACE FUNCTION wb_cancel_autovacuum(p_tables regclass[]) RETURNS regclass LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT DISTINCT ON (l.pid) l.pid, l.relation::regclass AS tbl, a.backend_type
+           FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'relation' AND l.granted AND l.mode = 'ShareUpdateExclusiveLock'
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+             AND l.relation = ANY (p_tables::oid[]) AND l.pid <> pg_backend_pid()
+             AND (a.backend_type IS NULL
+                  OR a.backend_type = 'autovacuum worker' AND a.query NOT LIKE '%(to prevent wraparound)') LOOP
+    IF r.backend_type IS NULL THEN RETURN r.tbl; END IF;
+    BEGIN
+      IF pg_cancel_backend(r.pid) THEN
+        RAISE LOG 'wardboard: cancelled the autovacuum of % (pid %) for a rebuild''s swap', r.tbl, r.pid;
+      END IF;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RETURN r.tbl;
+    END;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
 -- Its name for an hour of main (56031c0), when it locked the live tables only.
 DROP FUNCTION IF EXISTS wb_swap_lock();
 
