@@ -8,7 +8,7 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Write a realistic, deterministic dataset in the import formats.",
         discussion: """
             Without --wards: the Long Xuyên demo (January 2023 to October 2026) with the 2025 reorganisation. \
-            With --wards N: synthetic cities of 50 wards each, for benchmarks. \
+            With --wards N: synthetic cities of 50 wards each (--city-wards), for benchmarks. \
             With --national: Viet Nam through the 2025 reorganisation (63 provinces, about 700 districts and 10,000 \
             communes until June 2025; 34 provinces and 3,321 communes, wards and special zones from July), \
             January 2021 to October 2026 unless --from/--to say otherwise.
@@ -17,6 +17,7 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Folder to write the CSV files into.") var out: String
     @Option(help: "Synthetic wards (cities of 50 each) instead of the Long Xuyên demo.") var wards: Int?
+    @Option(help: "With --wards: wards per city (a national province has 72–100 communes).") var cityWards: Int = 50
     @Option(help: "Months of history, ending October 2026.") var months: Int?
     @Option(help: "Random seed: the same seed writes the same files.") var seed: UInt64 = 2025
     @Flag(help: "Every commune of Viet Nam through the 2025 reorganisation.") var national = false
@@ -26,6 +27,8 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         if let wards, wards < 1 { throw ValidationError("--wards must be at least 1") }
+        if cityWards < 1 { throw ValidationError("--city-wards must be at least 1") }
+        if cityWards != 50 && wards == nil { throw ValidationError("--city-wards needs --wards") }
         if national && wards != nil { throw ValidationError("--national and --wards are two different datasets: give one") }
         if !(1...20).contains(indicators) { throw ValidationError("--indicators must be between 1 and 20") }
         if let from, Month(from) == nil { throw ValidationError("--from '\(from)' is not a month (YYYY-MM)") }
@@ -47,7 +50,7 @@ struct GenerateCommand: ParsableCommand {
         var counts = [ImportFile: Int]()
         let last = to.flatMap(Month.init) ?? Month(year: 2026, month: 10) ?? Month(index: 0)
         let generator = DatasetGenerator(wards: wards, months: months, seed: seed, lastMonth: last,
-                                         national: national, indicatorCount: indicators, from: from.flatMap(Month.init))
+                                         national: national, indicatorCount: indicators, from: from.flatMap(Month.init), cityWards: cityWards)
         try generator.generate { file, fields in
             try writers[file]?.write(CSVWriter.line(fields))
             counts[file, default: -1] += 1

@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes a realistic, deterministic dataset in the import formats of DATA.md.
 ///
-/// By default the Long Xuyên demo; with `wards`, synthetic cities of 50 wards each under one
-/// province, for benchmarks; with `national`, every commune of Viet Nam through the 2025
+/// By default the Long Xuyên demo; with `wards`, synthetic cities of `cityWards` wards each (50
+/// unless said) under one province, for benchmarks; with `national`, every commune of Viet Nam through the 2025
 /// reorganisation (``NationalAreas``), 20 indicators, facts for one leaf in ten. Seasonality: Tết (January–February) raises thefts and vagrancy, the
 /// dry season (January–April) encroachment, the rainy season (June–October) sanitation problems;
 /// budget revenue peaks in December. Thefts and encroachments arrive partly (demo) or wholly
@@ -13,6 +13,8 @@ import Foundation
 /// warning).
 public struct DatasetGenerator: Sendable {
     public var wards: Int?
+    /// Wards per synthetic city.
+    public var cityWards: Int
     public var months: Int?
     public var seed: UInt64
     /// The last month with data.
@@ -25,8 +27,9 @@ public struct DatasetGenerator: Sendable {
     public var from: Month?
 
     public init(wards: Int? = nil, months: Int? = nil, seed: UInt64 = 2025, lastMonth: Month = Month(year: 2026, month: 10) ?? Month(index: 0),
-                national: Bool = false, indicatorCount: Int = 20, from: Month? = nil) {
+                national: Bool = false, indicatorCount: Int = 20, from: Month? = nil, cityWards: Int = 50) {
         self.wards = wards
+        self.cityWards = max(1, cityWards)
         self.months = months
         self.seed = seed
         self.lastMonth = lastMonth
@@ -48,7 +51,7 @@ public struct DatasetGenerator: Sendable {
     /// Emits rows (header first) for each file, in dependency order.
     public func generate(_ emit: (ImportFile, [String]) throws -> Void) throws {
         let (areas, successions) = national ? NationalAreas.make(seed: seed)
-            : wards.map(Self.syntheticAreas) ?? (DemoAreas.areas, DemoAreas.successions)
+            : wards.map { Self.syntheticAreas(wards: $0, perCity: cityWards) } ?? (DemoAreas.areas, DemoAreas.successions)
         let indicators = national ? NationalIndicators.first(indicatorCount) : DemoIndicators.all
         let indicatorCodes = Set(indicators.map(\.code))
         for file in ImportFile.allCases { try emit(file, file.columnNames) }
@@ -236,16 +239,16 @@ public struct DatasetGenerator: Sendable {
         }
     }
 
-    /// One province, cities of 50 wards each.
-    static func syntheticAreas(wards: Int) -> ([Area], [Succession]) {
+    /// One province, cities of `perCity` wards each.
+    static func syntheticAreas(wards: Int, perCity: Int) -> ([Area], [Succession]) {
         let start = LocalDate(year: 2000, month: 1, day: 1)
         var areas = [Area(code: "tinh-mau", name: "Tỉnh Mẫu", kind: .province, parentCode: nil, validFrom: start, validTo: nil)]
-        let cities = (max(1, wards) + 49) / 50
+        let cities = (max(1, wards) + perCity - 1) / perCity
         func pad(_ v: Int, _ n: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, n - s.count)) + s }
         for city in 1...cities {
             let cityCode = "tp-\(pad(city, 2))"
             areas.append(Area(code: cityCode, name: "Thành phố Mẫu \(city)", kind: .city, parentCode: "tinh-mau", validFrom: start, validTo: nil))
-            for ward in 1...50 where (city - 1) * 50 + ward <= wards {
+            for ward in 1...perCity where (city - 1) * perCity + ward <= wards {
                 areas.append(Area(code: "\(cityCode)-p-\(pad(ward, 3))", name: "Phường \(ward) (TP \(city))", kind: .ward,
                                   parentCode: cityCode, validFrom: start, validTo: nil))
             }
