@@ -123,7 +123,8 @@ extension ImportFile {
 
     /// `(line, column, message)` for what the merged file breaks in rows it did not write:
     /// successions (DATA.md "Successions that are refused", sql/functions/areas.sql) that a
-    /// successions file adds, or that an areas file's new validity makes invalid.
+    /// successions file adds, or that an areas file's new validity makes invalid; an area an
+    /// areas file makes its own ancestor.
     var afterMergeChecks: String? {
         switch self {
         case .successions:
@@ -140,6 +141,9 @@ extension ImportFile {
                        CASE p.field WHEN 'from_code' THEN 'valid_to' ELSE 'valid_from' END,
                        format('succession %s → %s: %s', p.from_code, coalesce(p.to_code, '…'), p.message)
                 FROM wb_succession_problems(ARRAY(SELECT DISTINCT code FROM pg_temp.import_stage)) p
+                UNION ALL
+                SELECT coalesce((SELECT min(s.line) FROM pg_temp.import_stage s WHERE s.code = c.code), 1), 'parent_code', c.message
+                FROM wb_area_cycles(ARRAY(SELECT DISTINCT code FROM pg_temp.import_stage)) c
                 """
         case .observations:
             // Rules between indicators (sql/functions/rules.sql): an error rule the file leaves

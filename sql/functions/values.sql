@@ -55,17 +55,8 @@ BEGIN
   -- (The keys are distinct already, every caller's: made distinct again and kept in a CTE read
   -- twice, they cost a national rebuild lane a pass over 5.6 M keys.)
   CREATE TEMP TABLE wb_value_todo ON COMMIT DROP AS
-  WITH RECURSIVE areas_then AS (SELECT DISTINCT area_code, month FROM pg_temp.wb_value_keys),
-  up(area_code, month, node, depth) AS (
-    SELECT area_code, month, area_code, 0 FROM areas_then
-    UNION ALL
-    SELECT u.area_code, u.month, a.parent_code, u.depth + 1
-    FROM up u JOIN areas a ON a.code = u.node AND wb_counts_in(a.valid_from, a.valid_to, u.month)
-    WHERE a.parent_code IS NOT NULL AND u.depth < 32
-  ),
-  depths AS (SELECT area_code, month, max(depth) AS depth FROM up GROUP BY area_code, month)
   SELECT k.indicator_code, k.area_code, k.month, d.depth
-  FROM pg_temp.wb_value_keys k JOIN depths d USING (area_code, month);
+  FROM pg_temp.wb_value_keys k JOIN wb_key_depths('pg_temp.wb_value_keys') d USING (area_code, month);
   ANALYZE pg_temp.wb_value_todo;
 
   -- A leaf's own value: its observation, else its facts (the leaf_values view, spelled out as
