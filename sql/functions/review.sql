@@ -63,22 +63,23 @@ BEGIN
   -- once per area and month (the depth) or per indicator and month (the deadline): made
   -- distinct and kept in a CTE read twice, a national rebuild lane's 5.8 M keys took 53 s.
   IF to_regclass('pg_temp.wb_review_todo') IS NOT NULL THEN DROP TABLE pg_temp.wb_review_todo; END IF;
-  CREATE TEMP TABLE wb_review_todo ON COMMIT DROP AS
-  WITH deadlines AS (
-    SELECT d.indicator_code, d.month,
-           wb_deadline(d.month, coalesce(i.cutoff_day, s.cutoff), coalesce(i.due_days, s.due_days), s.tz) AS deadline
-    FROM (SELECT DISTINCT indicator_code, month FROM pg_temp.wb_review_keys) d
-    JOIN indicators i ON i.code = d.indicator_code,
-    (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('due_days')::int AS due_days, wb_setting('timezone') AS tz) s
-  )
-  SELECT k.indicator_code, k.area_code, k.month, dl.deadline, d.depth, wb_is_leaf_kind(a.kind) AS leaf
-  FROM pg_temp.wb_review_keys k
-  JOIN indicators i ON i.code = k.indicator_code
-  LEFT JOIN indicator_first_months f ON f.indicator_code = i.code
-  JOIN deadlines dl ON (dl.indicator_code, dl.month) = (k.indicator_code, k.month)
-  JOIN wb_key_depths('pg_temp.wb_review_keys') d ON (d.area_code, d.month) = (k.area_code, k.month)
-  JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month)
-  WHERE i.kind <> 'ratio' AND i.required AND k.month >= coalesce(i.expected_from, f.first_month);
+  EXECUTE format($sql$
+    CREATE TEMP TABLE wb_review_todo ON COMMIT DROP AS
+    WITH deadlines AS (
+      SELECT d.indicator_code, d.month,
+             wb_deadline(d.month, coalesce(i.cutoff_day, s.cutoff), coalesce(i.due_days, s.due_days), s.tz) AS deadline
+      FROM (SELECT DISTINCT indicator_code, month FROM pg_temp.wb_review_keys) d
+      JOIN indicators i ON i.code = d.indicator_code,
+      (SELECT wb_setting('cutoff_day')::int AS cutoff, wb_setting('due_days')::int AS due_days, wb_setting('timezone') AS tz) s
+    )
+    SELECT k.indicator_code, k.area_code, k.month, dl.deadline, d.depth, wb_is_leaf_kind(a.kind) AS leaf
+    FROM pg_temp.wb_review_keys k
+    JOIN indicators i ON i.code = k.indicator_code
+    LEFT JOIN indicator_first_months f ON f.indicator_code = i.code
+    JOIN deadlines dl ON (dl.indicator_code, dl.month) = (k.indicator_code, k.month)
+    JOIN %s d ON (d.area_code, d.month) = (k.area_code, k.month)
+    JOIN areas a ON a.code = k.area_code AND wb_counts_in(a.valid_from, a.valid_to, k.month)
+    WHERE i.kind <> 'ratio' AND i.required AND k.month >= coalesce(i.expected_from, f.first_month)$sql$, wb_key_depths_sql('pg_temp.wb_review_keys'));
   ANALYZE pg_temp.wb_review_todo;
 
   -- A leaf: its own report.

@@ -54,9 +54,10 @@ BEGIN
   IF to_regclass('pg_temp.wb_value_todo') IS NOT NULL THEN DROP TABLE pg_temp.wb_value_todo; END IF;
   -- (The keys are distinct already, every caller's: made distinct again and kept in a CTE read
   -- twice, they cost a national rebuild lane a pass over 5.6 M keys.)
-  CREATE TEMP TABLE wb_value_todo ON COMMIT DROP AS
-  SELECT k.indicator_code, k.area_code, k.month, d.depth
-  FROM pg_temp.wb_value_keys k JOIN wb_key_depths('pg_temp.wb_value_keys') d USING (area_code, month);
+  EXECUTE format($sql$
+    CREATE TEMP TABLE wb_value_todo ON COMMIT DROP AS
+    SELECT k.indicator_code, k.area_code, k.month, d.depth
+    FROM pg_temp.wb_value_keys k JOIN %s d USING (area_code, month)$sql$, wb_key_depths_sql('pg_temp.wb_value_keys'));
   ANALYZE pg_temp.wb_value_todo;
 
   -- A leaf's own value: its observation, else its facts (the leaf_values view, spelled out as
