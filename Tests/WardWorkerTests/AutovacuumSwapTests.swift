@@ -40,13 +40,6 @@ struct AutovacuumSwapTests {
         return nil
     }
 
-    func seconds(_ body: () async throws -> Void) async throws -> Double {
-        let start = ContinuousClock.now
-        try await body()
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
     @Test func aSwapDoesNotWaitForALiveTablesAutovacuum() async throws {
         let admin = try await Connection.connect(.init(TestStore.serverURL), logger: TestStore.logger)
         let role = "wb_swap_test_\(UInt32.random(in: 0...UInt32.max))"
@@ -69,18 +62,18 @@ struct AutovacuumSwapTests {
                 // it waits for the autovacuum's table alone, and PostgreSQL cancels it after deadlock_timeout.
                 let first = try #require(try await autovacuum(db), "an autovacuum of aggregates started")
                 try await db.pool.withConnection { try await $0.execute(unsafeSQL: "GRANT USAGE ON SCHEMA public TO \(role); GRANT UPDATE ON ALL TABLES IN SCHEMA public TO \(role)") }
-                let locked = try await seconds {
+                let locked = try await ContinuousClock().measure {
                     try await db.pool.withTransaction { connection in
                         try await connection.execute(unsafeSQL: "SET LOCAL ROLE \(role)")
                         _ = try await connection.query("SELECT wb_lock_rebuilt('public')")
                     }
                 }
-                #expect(locked < 10, "the role locked the tables in \(locked) s beside an autovacuum (pid \(first))")
+                #expect(locked < .seconds(10), "the role locked the tables in \(locked) beside an autovacuum (pid \(first))")
 
                 // The rebuild's own role may cancel it: the swap goes on at once.
                 let second = try #require(try await autovacuum(db), "an autovacuum of aggregates started again")
-                let rebuilt = try await seconds { _ = try await worker(db).rebuild(from: nil, reason: "test") }
-                #expect(rebuilt < 10, "the rebuild swapped in \(rebuilt) s beside an autovacuum (pid \(second))")
+                let rebuilt = try await ContinuousClock().measure { _ = try await worker(db).rebuild(from: nil, reason: "test") }
+                #expect(rebuilt < .seconds(10), "the rebuild swapped in \(rebuilt) beside an autovacuum (pid \(second))")
                 #expect(firstDifference(expected, try await db.aggregateSnapshot()) == nil)
             }
             try await restore()

@@ -54,28 +54,6 @@ LANGUAGE sql STABLE AS $$
   GROUP BY s.from_code HAVING sum(x.share) > 1
 $$;
 
--- Successions and areas changed by any path leave every succession valid, checked once per
--- transaction at commit (an import replaces an area's rows in two statements, between which
--- they need not be; the importer checks first, naming the line).
-CREATE OR REPLACE FUNCTION wb_check_successions_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE bad record;
-BEGIN
-  IF current_setting('wardboard.successions_checked', true) = txid_current()::text THEN RETURN NULL; END IF;
-  PERFORM set_config('wardboard.successions_checked', txid_current()::text, true);
-  SELECT * INTO bad FROM wb_succession_problems() LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'succession % → %: %', bad.from_code, coalesce(bad.to_code, '…'), bad.message
-      USING ERRCODE = 'check_violation', CONSTRAINT = 'successions_rules';
-  END IF;
-  RETURN NULL;
-END $$;
-DROP TRIGGER IF EXISTS successions_checked ON successions;
-CREATE CONSTRAINT TRIGGER successions_checked AFTER INSERT OR UPDATE ON successions
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wb_check_successions_at_commit();
-DROP TRIGGER IF EXISTS areas_successions_checked ON areas;
-CREATE CONSTRAINT TRIGGER areas_successions_checked AFTER INSERT OR UPDATE OR DELETE ON areas
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wb_check_successions_at_commit();
-
 -- Every area that is its own ancestor in some month (DATA.md "Areas": a parent's figures are
 -- roll-ups of its children in that month's tree): the first such month and the path, following
 -- the parents of the rows that count then. Before this, nothing refused one, and a rebuild's
@@ -102,23 +80,36 @@ RETURNS TABLE (code text, month date, message text) LANGUAGE sql STABLE AS $$
   ORDER BY c.start, c.month, cardinality(c.path)
 $$;
 
--- Areas changed by any path leave no area its own ancestor, checked once per transaction at
--- commit (an import replaces an area's rows in two statements; the importer checks first,
--- naming the line).
-CREATE OR REPLACE FUNCTION wb_check_area_tree_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Areas and successions changed by any path leave every succession valid and no area its own
+-- ancestor, checked once per transaction at commit (an import replaces an area's rows in two
+-- statements, between which they need not be; the importer checks first, naming the line).
+CREATE OR REPLACE FUNCTION wb_check_structure_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE bad record;
 BEGIN
-  IF current_setting('wardboard.area_tree_checked', true) = txid_current()::text THEN RETURN NULL; END IF;
-  PERFORM set_config('wardboard.area_tree_checked', txid_current()::text, true);
+  IF current_setting('wardboard.structure_checked', true) = txid_current()::text THEN RETURN NULL; END IF;
+  PERFORM set_config('wardboard.structure_checked', txid_current()::text, true);
+  SELECT * INTO bad FROM wb_succession_problems() LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'succession % → %: %', bad.from_code, coalesce(bad.to_code, '…'), bad.message
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'successions_rules';
+  END IF;
   SELECT * INTO bad FROM wb_area_cycles() LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'area %: %', bad.code, bad.message USING ERRCODE = 'check_violation', CONSTRAINT = 'areas_tree';
   END IF;
   RETURN NULL;
 END $$;
+DROP TRIGGER IF EXISTS successions_checked ON successions;
+CREATE CONSTRAINT TRIGGER successions_checked AFTER INSERT OR UPDATE ON successions
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wb_check_structure_at_commit();
+DROP TRIGGER IF EXISTS areas_successions_checked ON areas;
 DROP TRIGGER IF EXISTS areas_tree_checked ON areas;
-CREATE CONSTRAINT TRIGGER areas_tree_checked AFTER INSERT OR UPDATE ON areas
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wb_check_area_tree_at_commit();
+DROP TRIGGER IF EXISTS areas_checked ON areas;
+CREATE CONSTRAINT TRIGGER areas_checked AFTER INSERT OR UPDATE OR DELETE ON areas
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wb_check_structure_at_commit();
+-- Their names before one function checked both.
+DROP FUNCTION IF EXISTS wb_check_successions_at_commit();
+DROP FUNCTION IF EXISTS wb_check_area_tree_at_commit();
 
 -- The depth of each area and month of a table of keys (columns area_code, month) in that month's
 -- tree: 0 for a root or an area not counting then, else its parent's + 1 (the roll-ups of values
